@@ -1,0 +1,3 @@
+from partages.cli.app import main
+
+main()

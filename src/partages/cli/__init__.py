@@ -1,0 +1,1 @@
+"""Command line (typer). Thin: parse options, call the layer below, print."""

@@ -1,0 +1,1 @@
+"""OpenAI-compatible endpoints: protocol (pydantic), serving (engine calls), router (HTTP)."""

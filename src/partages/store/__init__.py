@@ -1,0 +1,1 @@
+"""Persistent state. SQLite by default (one file under ``$PARTAGES_HOME``)."""
