@@ -37,7 +37,13 @@ from partages.engines.errors import ContextLengthExceeded, EngineError, InvalidR
 
 _SENTINEL = "\x00PARTAGES_MSG_{}\x00"
 _SENTINEL_RE = re.compile("\x00PARTAGES_MSG_(\\d+)\x00")
-_SCORE_CHUNK = 128  # max positions whose logits are requested per decode (memory bound)
+# Prompts are decoded in ubatches aligned on absolute positions [k*B, (k+1)*B). llama.cpp's
+# results depend on how tokens are batched (an 8-token batch and 6+2 differ by up to ~0.25 nats
+# on this model), so aligned blocks make outputs independent of what the KV cache held before:
+# the same request gives bit-identical log-probs and the same greedy text whatever ran earlier,
+# and prefix reuse stays exact. Scoring uses small blocks (fine-grained reuse of a question
+# shared by its options); generation uses n_batch-sized blocks (prompt speed).
+_SCORE_BLOCK = 32
 
 
 def _log_softmax(rows: np.ndarray) -> np.ndarray:
@@ -93,6 +99,8 @@ class LlamaCppEngine(Engine):
         self._template = get_template(info.chat_template)
         self._bos_text = self._piece(self._llm.token_bos(), special=True)
         self._vocab = self._llm._model.vocab
+        self._canonical = 0  # KV-cache tokens computed by aligned blocks of size _canonical_block
+        self._canonical_block = _SCORE_BLOCK
 
     # -- helpers -------------------------------------------------------------------------
     def _piece(self, token: int, special: bool = False) -> str:
@@ -234,6 +242,7 @@ class LlamaCppEngine(Engine):
         finish = "length"
         offset_base = len(prompt_text)
 
+        self._prefill(ids)  # deterministic prompt evaluation, whatever the cache held
         gen = llm.generate(
             ids,
             temp=max(0.0, params.temperature),
@@ -321,12 +330,17 @@ class LlamaCppEngine(Engine):
             offset += len(piece)
         return out
 
-    def _score_positions(self, ids: list[int], start: int, top_n: int = 0) -> tuple[list[float], list[bool], list[dict[str, float]]]:
-        """Log-prob of ids[i] given ids[:i] for i in [start, len(ids)), reusing the KV cache for
-        the longest prefix already evaluated. Caller holds the lock."""
+    def _decode_aligned(self, ids: list[int], need_lo: int, need_hi: int, block: int = _SCORE_BLOCK) -> Iterator[tuple[list[int], np.ndarray]]:
+        """Put ``ids`` in the KV cache, decoding in blocks aligned on absolute positions and
+        reusing the cached prefix that earlier aligned decodes computed; yields
+        ``(positions, logits_rows)`` for the positions in [need_lo, need_hi]. Caller holds the lock.
+
+        Because every position is always computed in the same block with the same prefix, the
+        result does not depend on what ran before (see ``_SCORE_BLOCK``)."""
+        import llama_cpp
+
         llm = self._llm
         n = len(ids)
-        start = max(1, start)
         if n > self.n_ctx:
             raise ContextLengthExceeded(f"This model's context is {self.n_ctx} tokens; the text has {n}.")
         cached = llm.input_ids[: llm.n_tokens].tolist()
@@ -335,19 +349,16 @@ class LlamaCppEngine(Engine):
             if a != b:
                 break
             common += 1
-        keep = min(common, start - 1)
+        keep = min(common, need_lo, self._canonical if self._canonical_block == block else 0)
+        keep -= keep % block
         llm._ctx.kv_cache_seq_rm(-1, keep, -1)
         llm.n_tokens = keep
-        need_lo, need_hi = start - 1, n - 2  # positions whose logits we read
-        lps: list[float] = []
-        greedy: list[bool] = []
-        tops: list[dict[str, float]] = []
-        pos = keep
+        self._canonical, self._canonical_block = keep, block
         batch = llm._batch
+        pos = keep
+        last_flagged = False
         while pos < n:
-            # context before the scored range goes in big chunks; scored positions in small ones
-            size = min(llm.n_batch, need_lo - pos) if pos < need_lo else _SCORE_CHUNK
-            size = min(size, n - pos)
+            size = min(block - pos % block, n - pos)
             chunk = ids[pos : pos + size]
             batch.set_batch(batch=chunk, n_past=pos, logits_all=False)
             flagged = [p for p in range(pos, pos + size) if need_lo <= p <= need_hi]
@@ -361,21 +372,35 @@ class LlamaCppEngine(Engine):
                 raise EngineError(f"llama.cpp decode failed: {type(exc).__name__}") from None
             llm.input_ids[pos : pos + size] = chunk
             llm.n_tokens = pos + size
+            self._canonical = llm.n_tokens
+            last_flagged = bool(flagged) and flagged[-1] == n - 1
             if flagged:
-                import llama_cpp
-
                 ptr = llama_cpp.llama_get_logits(llm._ctx.ctx)
-                rows = np.ctypeslib.as_array(ptr, shape=(len(flagged), self.n_vocab))
-                lp_rows = _log_softmax(rows.astype(np.float32, copy=False))
-                for r, p in enumerate(flagged):
-                    target = ids[p + 1]
-                    row = lp_rows[r]
-                    lps.append(float(row[target]))
-                    greedy.append(int(row.argmax()) == target)
-                    tops.append(self._top(row, top_n))
+                yield flagged, np.ctypeslib.as_array(ptr, shape=(len(flagged), self.n_vocab))
             pos += size
         if hasattr(llm, "_requires_eval"):
-            llm._requires_eval = True  # last logits may not be the last token's
+            # generate() may sample straight away only if the last logits are the last token's
+            llm._requires_eval = not last_flagged
+
+    def _prefill(self, ids: list[int]) -> None:
+        """Evaluate a prompt so that ``Llama.generate`` finds it cached and samples at once."""
+        for _ in self._decode_aligned(ids, len(ids) - 1, len(ids) - 1, block=self._llm.n_batch):
+            pass
+
+    def _score_positions(self, ids: list[int], start: int, top_n: int = 0) -> tuple[list[float], list[bool], list[dict[str, float]]]:
+        """Log-prob of ids[i] given ids[:i] for i in [start, len(ids)). Caller holds the lock."""
+        start = max(1, start)
+        lps: list[float] = []
+        greedy: list[bool] = []
+        tops: list[dict[str, float]] = []
+        for positions, rows in self._decode_aligned(ids, start - 1, len(ids) - 2):
+            lp_rows = _log_softmax(rows.astype(np.float32, copy=False))
+            for r, p in enumerate(positions):
+                target = ids[p + 1]
+                row = lp_rows[r]
+                lps.append(float(row[target]))
+                greedy.append(int(row.argmax()) == target)
+                tops.append(self._top(row, top_n))
         return lps, greedy, tops
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
