@@ -5,21 +5,8 @@ from __future__ import annotations
 from partages.config import Settings
 from partages.engines.base import Engine, ModelInfo
 from partages.engines.errors import ModelNotFound
+from partages.engines.llama_logs import quiet_llama_logs
 from partages.models.registry import Registry, RegistryError
-
-
-def quiet_llama_logs() -> None:
-    """llama.cpp prints model-loading chatter to stderr; keep the server's logs readable."""
-    import ctypes
-
-    import llama_cpp
-
-    @llama_cpp.llama_log_callback
-    def _drop(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:  # pragma: no cover
-        return None
-
-    quiet_llama_logs._cb = _drop  # type: ignore[attr-defined]  # keep a reference alive
-    llama_cpp.llama_log_set(_drop, ctypes.c_void_p(0))
 
 
 def load_engine(settings: Settings, model_id: str | None = None) -> Engine:

@@ -79,6 +79,9 @@ class LlamaCppEngine(Engine):
     ) -> None:
         from llama_cpp import Llama
 
+        from partages.engines.llama_logs import quiet_llama_logs
+
+        quiet_llama_logs()
         if info.context_length:
             n_ctx = min(n_ctx, info.context_length)
         self._llm = Llama(

@@ -56,6 +56,9 @@ def read_gguf_metadata(path: Path) -> dict[str, str]:
     """GGUF key/values without loading the weights (llama.cpp vocab-only load)."""
     from llama_cpp import Llama
 
+    from partages.engines.llama_logs import quiet_llama_logs
+
+    quiet_llama_logs()
     try:
         llm = Llama(model_path=str(path), vocab_only=True, verbose=False)
     except Exception as exc:  # llama.cpp raises ValueError with no detail
