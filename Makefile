@@ -3,9 +3,10 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.partages-installed
+TEST_STAMP := $(VENV)/.partages-test-installed
 HOME_DIR ?= $(or $(PARTAGES_HOME),$(HOME)/.local/share/partages)
 
-.PHONY: run test setup model bench clean help
+.PHONY: run test setup model bench clean help browser
 
 help:
 	@echo "make run   - set up and start 'partages serve' on the embedded model"
@@ -15,8 +16,14 @@ help:
 # *before* anything that depends on it, so pip never pulls a CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install -q --disable-pip-version-check -e .
 	touch $(STAMP)
+
+# The test suite also covers training and evaluation: CPU torch first, then the extras.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,train,eval]'
+	touch $(TEST_STAMP)
 
 setup: $(STAMP) model
 
@@ -27,7 +34,11 @@ run: setup
 	$(BIN)/partages keys bootstrap
 	$(BIN)/partages serve
 
-test: setup
+# The browser test (tests/web) drives Debian's chromium through Playwright: install it if missing.
+browser:
+	command -v chromium >/dev/null || ($(if $(filter 0,$(shell id -u)),,sudo) apt-get update && $(if $(filter 0,$(shell id -u)),,sudo) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: $(TEST_STAMP) model browser
 	$(BIN)/python -m pytest
 
 bench: setup

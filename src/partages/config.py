@@ -71,6 +71,7 @@ class Settings(BaseSettings):
 
     # Pseudonymisation guard in the gateway (filled in by the deid component)
     phi_guard: Literal["off", "pseudonymize", "block"] = "off"
+    phi_guard_key_file: Path | None = Field(None, description="HMAC key for the guard's surrogates (default: a random key per process; surrogates live one request).")
 
     @field_validator("home", mode="after")
     @classmethod

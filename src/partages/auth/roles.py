@@ -20,6 +20,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "chat": frozenset({Role.clinician, Role.integrator, Role.admin, Role.learner, Role.teacher}),
     # raw completions and log-probabilities: integration and evaluation, not day-to-day care
     "completions": frozenset({Role.integrator, Role.admin}),
+    # trusted knowledge: search, drug records, interaction checks
+    "knowledge": frozenset({Role.clinician, Role.integrator, Role.admin, Role.learner, Role.teacher}),
+    # clinical assistant: drafts (letters, summaries, medications, codes); editing and validating is clinical
+    "assistant": frozenset({Role.clinician, Role.integrator, Role.admin, Role.learner, Role.teacher}),
+    "assistant_validate": frozenset({Role.clinician, Role.admin}),
     # administration
     "audit": frozenset({Role.admin}),
     "keys": frozenset({Role.admin}),

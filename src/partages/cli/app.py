@@ -6,6 +6,10 @@ import typer
 
 from partages import __version__
 from partages.cli import audit, keys, models, serve
+from partages.cli import deid as deid_cli
+from partages.cli import drugs, kb
+from partages.cli import corpus as corpus_cli, export as export_cli, train as train_cli
+from partages.cli import eval as eval_cli
 
 app = typer.Typer(
     name="partages",
@@ -18,6 +22,13 @@ app.command("serve")(serve.serve)
 app.add_typer(models.app, name="models")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+app.add_typer(deid_cli.app, name="deid")
+app.add_typer(kb.app, name="kb")
+app.add_typer(drugs.app, name="drugs")
+app.add_typer(corpus_cli.app, name="corpus")
+app.add_typer(train_cli.app, name="train")
+app.add_typer(export_cli.app, name="export")
+app.add_typer(eval_cli.app, name="eval")
 
 
 @app.command()

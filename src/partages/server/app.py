@@ -14,11 +14,14 @@ from partages.config import Settings
 from partages.engines.base import Engine
 from partages.engines.factory import load_engine
 from partages.server import admin_router
+from partages.server.assistant import router as assistant_router
 from partages.server.errors import install_error_handlers
 from partages.server.metrics import Metrics
 from partages.server.middleware import GatewayMiddleware
+from partages.server.knowledge import router as knowledge_router
 from partages.server.openai import router as openai_router
 from partages.server.state import GatewayState
+from partages.server.web import router as web_router
 
 log = logging.getLogger("partages.server")
 
@@ -56,6 +59,9 @@ def create_app(settings: Settings, engine: Engine | None = None, model_id: str |
     install_error_handlers(app)
     app.include_router(openai_router.router)
     app.include_router(admin_router.router)
+    app.include_router(knowledge_router.router)
+    app.include_router(assistant_router.router)
+    app.include_router(web_router)  # clinician web page: /, /login, /logout, /static
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

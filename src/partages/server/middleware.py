@@ -80,8 +80,8 @@ class GatewayMiddleware:
                 response_sha256=resp_hash.hexdigest(),
                 details=info.get("audit_details") or {},
                 # A handler that rewrites text (PHI guard) sets the versions the audit may keep.
-                request_text=_cap(info.get("audit_request_text") or bytes(body).decode("utf-8", "replace")) if st.audit.store_text else None,
-                response_text=_cap(info.get("audit_response_text") or "".join(resp_text)) if st.audit.store_text else None,
+                request_text=_cap(_first_set(info.get("audit_request_text"), bytes(body).decode("utf-8", "replace"))) if st.audit.store_text else None,
+                response_text=_cap(_first_set(info.get("audit_response_text"), "".join(resp_text))) if st.audit.store_text else None,
             )
             await anyio.to_thread.run_sync(st.audit.append, entry)
             st.metrics.observe(route, status_holder["status"], latency, entry.tokens_in, entry.tokens_out)
@@ -126,6 +126,11 @@ def _route_label(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if path else "unmatched"
+
+
+def _first_set(override: str | None, raw: str) -> str:
+    """The handler's rewritten text when it set one (even empty), else the raw body."""
+    return raw if override is None else override
 
 
 def _cap(s: str) -> str:

@@ -98,6 +98,18 @@ class _SamplingFields(_Strict):
         return [self.stop] if isinstance(self.stop, str) else [s for s in self.stop if s]
 
 
+class RetrievalOptions(_Strict):
+    """Partages extension: answer from the trusted knowledge base (BDPM, ANSM, CIM-10, CCAM).
+
+    The answer carries numbered markers ``[n]`` and the response a top-level ``citations`` list;
+    with the openai client pass it as ``extra_body={"retrieval": {"enabled": True, "k": 5}}``.
+    """
+
+    enabled: bool = True
+    k: int = Field(5, ge=1, le=20)
+    sources: list[Literal["bdpm", "ansm", "cim10", "ccam"]] | None = None
+
+
 class ChatCompletionRequest(_SamplingFields):
     messages: list[Message] = Field(min_length=1)
     max_completion_tokens: int | None = Field(None, ge=0)
@@ -107,6 +119,7 @@ class ChatCompletionRequest(_SamplingFields):
     tools: list[dict[str, Any]] | None = None
     tool_choice: Any = None
     parallel_tool_calls: bool | None = None
+    retrieval: RetrievalOptions | None = None  # Partages extension: grounded answers with citations
 
     def check_supported(self) -> None:
         super().check_supported()

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from partages.server.auth import require
 from partages.server.openai.protocol import ChatCompletionRequest, CompletionRequest
 from partages.server.openai.serving import ChatServing, CompletionServing
+from partages.server.knowledge.serving import GroundedChatServing
 
 router = APIRouter(prefix="/v1")
 
@@ -48,6 +49,8 @@ async def list_models(request: Request) -> dict:
 
 @router.post("/chat/completions", dependencies=[Depends(require("chat"))])
 async def chat_completions(body: ChatCompletionRequest, request: Request):
+    if body.retrieval is not None and body.retrieval.enabled:  # grounded answers (knowledge base)
+        return _respond(await GroundedChatServing(request.app.state.gateway).create(body, request.scope["state"]))
     return _respond(await ChatServing(request.app.state.gateway).create(body, request.scope["state"]))
 
 

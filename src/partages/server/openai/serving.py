@@ -13,6 +13,7 @@ from typing import Any
 from partages.engines.base import ChatMessage, Chunk, TokenLogprob, collect
 from partages.engines.errors import EngineError, ModelNotFound
 from partages.server.errors import error_body, from_engine_error
+from partages.server.phi_guard import ChatGuard, guard_chat
 from partages.server.openai.protocol import (
     ChatCompletionRequest,
     CompletionRequest,
@@ -87,16 +88,19 @@ class ChatServing:
         model = resolve_model(self.state, req.model)
         info["model"] = model
         params = req.sampling()
-        messages = self._messages(req)
+        guard = await guard_chat(self.state, self._messages(req), info)  # PHI guard (off by default)
+        messages = guard.messages
         it = await _start(self.state, self.state.engine.stream_chat, messages, params)
         if req.stream:
-            return self._stream(it, model, req, info)
+            return self._stream(it, model, req, info, guard)
         loop = asyncio.get_running_loop()
         comp = await loop.run_in_executor(self.state.executor, collect, it)
         info["tokens_in"], info["tokens_out"] = comp.prompt_tokens, comp.completion_tokens
+        content = guard.restore(comp.text)
+        guard.audit_answer(info)
         choice: dict[str, Any] = {
             "index": 0,
-            "message": {"role": "assistant", "content": comp.text},
+            "message": {"role": "assistant", "content": content},
             "finish_reason": comp.finish_reason,
             "logprobs": _chat_logprobs(comp.logprobs) if req.logprobs else None,
         }
@@ -110,8 +114,9 @@ class ChatServing:
             "system_fingerprint": None,
         }
 
-    async def _stream(self, it: Iterator[Chunk], model: str, req: ChatCompletionRequest, info: dict[str, Any]) -> AsyncIterator[bytes]:
+    async def _stream(self, it: Iterator[Chunk], model: str, req: ChatCompletionRequest, info: dict[str, Any], guard: ChatGuard | None = None) -> AsyncIterator[bytes]:
         cid, created = new_id("chatcmpl"), now()
+        guard = guard or ChatGuard([])
 
         def chunk(delta: dict[str, Any], finish: str | None = None, logprobs: Any = None) -> dict[str, Any]:
             return {
@@ -126,9 +131,14 @@ class ChatServing:
         try:
             async for c in iterate_in_thread(it, self.state.executor):
                 lp = _chat_logprobs(c.logprobs) if req.logprobs and c.logprobs else None
-                if c.text or lp:
-                    yield sse(chunk({"content": c.text}, logprobs=lp))
+                text = guard.feed(c.text) if c.text else c.text
+                if text or lp:
+                    yield sse(chunk({"content": text}, logprobs=lp))
                 if c.finish_reason:
+                    rest = guard.flush()
+                    if rest:
+                        yield sse(chunk({"content": rest}))
+                    guard.audit_answer(info)
                     info["tokens_in"], info["tokens_out"] = c.prompt_tokens, c.completion_tokens
                     yield sse(chunk({}, c.finish_reason))
                     if req.stream_options and req.stream_options.include_usage:

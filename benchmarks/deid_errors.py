@@ -1,0 +1,89 @@
+"""Error analysis for the pseudonymisation detector on a development split.
+
+    .venv/bin/python benchmarks/deid_errors.py --split dev2 [--docs 200] [--label DATE] [--top 25]
+
+Prints, per label, the missed gold spans (false negatives) and the predicted spans that cover no
+gold token (false positives), grouped by *surface shape* (digits → 9, upper → A, lower → a) with a
+count, one example and a short context window — never whole notes. Use only on dev/dev2: the test
+split is scored, never inspected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
+
+def shape(s: str) -> str:
+    s = re.sub(r"\d", "9", s)
+    s = re.sub(r"[A-ZÀ-Ý]", "A", s)
+    s = re.sub(r"[a-zß-ÿ]", "a", s)
+    return re.sub(r"(.)\1{2,}", r"\1\1+", s)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", default="dev2", choices=["dev", "dev2"])
+    ap.add_argument("--docs", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--label", default=None)
+    ap.add_argument("--top", type=int, default=20)
+    ap.add_argument("--ctx", type=int, default=30)
+    a = ap.parse_args()
+
+    from partages.config import get_settings
+    from partages.deid import evaluate
+    from partages.deid.detector import default_detector
+    from partages.deid.eval_data import build_gold
+
+    docs = build_gold(Path(get_settings().data_dir), a.split, a.docs, seed=a.seed)
+    det = default_detector()
+    fn: dict[str, Counter] = defaultdict(Counter)
+    fp: dict[str, Counter] = defaultdict(Counter)
+    ex: dict[tuple, str] = {}
+    preds = {}
+    for d in docs:
+        text = d["text"]
+        spans = det.detect(text, d.get("patient"))
+        preds[d["id"]] = spans
+        gold = d["spans"]
+        for g in gold:
+            covered = any(s.start < g["end"] and g["start"] < s.end for s in spans)
+            part = [s for s in spans if s.start < g["end"] and g["start"] < s.end]
+            full = covered and min(s.start for s in part) <= g["start"] and max(s.end for s in part) >= g["end"]
+            if not full:
+                kind = "missed" if not covered else "partial"
+                key = (g["label"], kind, shape(text[g["start"]:g["end"]]))
+                fn[g["label"]][key] += 1
+                ex.setdefault(key, _ctx(text, g["start"], g["end"], a.ctx))
+        for s in spans:
+            if not any(g["start"] < s.end and s.start < g["end"] for g in gold):
+                key = (s.label, s.source, shape(s.text))
+                fp[s.label][key] += 1
+                ex.setdefault(key, _ctx(text, s.start, s.end, a.ctx))
+    r = evaluate(docs, lambda t, p, _c={d["text"]: preds[d["id"]] for d in docs}: _c[t])
+    print(f"split {a.split}: {len(docs)} docs · redact recall {r.redact_recall:.4f} · precision {r.redact_precision:.4f} · "
+          f"leaks {r.leaks} · over-redaction {r.over_redacted}/{r.protect_items}")
+    print(f"{'label':16} {'P':>6} {'R':>6} {'F1':>6} {'tokens':>7}")
+    for lab, m in sorted(r.per_label.items()):
+        print(f"{lab:16} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {int(m.get('support', 0)):7d}")
+    for title, table in (("FALSE NEGATIVES (gold spans not fully covered)", fn), ("FALSE POSITIVES (predicted, no gold overlap)", fp)):
+        print(f"\n== {title}")
+        for lab in sorted(table, key=lambda k: -sum(table[k].values())):
+            if a.label and lab != a.label:
+                continue
+            print(f"-- {lab}: {sum(table[lab].values())}")
+            for key, n in table[lab].most_common(a.top):
+                print(f"   {n:4d}  {key[1]:8} {key[2][:30]!s:32} {ex[key]}")
+
+
+def _ctx(text: str, b: int, e: int, w: int) -> str:
+    left = text[max(0, b - w):b].replace("\n", "⏎")
+    right = text[e:e + w].replace("\n", "⏎")
+    return f"…{left}[{text[b:e]}]{right}…"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+"""French dates in their written forms: detection, parsing and format-preserving shifting.
+
+Handled: ``12/03/2024``, ``12.03.24``, ``12-03-2024``, ``13 / 03 | 2020``, ``3/4/19``,
+``03/2024``, ``16/09``, ``23022018``, ``3 janvier 2024``, ``1er mars``, ``mardi 5 mars``,
+``janv. 2024``, ``dec1993``, ``05nov``, spelled-out dates (``deux janvier mille neuf cent
+soixante dix huit``) and bare years (``en 2003``). Not dates: ``J1 à J5``, times, doses
+(``1/2 cp``), ratios. Written by hand because no maintained library finds French dates *in
+running text* with offsets (dateparser parses a given string; it does not search).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}
+MONTH_FULL = {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"}
+MONTH_NAMES = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUMWORD = (
+    r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+    r"vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|et)"
+)
+_NUMWORDS = rf"(?!et\b){_NUMWORD}(?:[\s\-]+{_NUMWORD})*"  # never starts with "et" ("janvier et mars")
+_SEP = r"\s?[/.\-|]\s?"
+_UNIT_AFTER = re.compile(r"\s?(?:(?:mg|g|ml|mmol|µg|ug|ui|u|cp|comprimes?|gelules?|amp|sachets?|gouttes?|kg|cm|mm|h|j|mcg|ng|l|dl|cc|patients?|cas|sujets?|personnes?)(?![a-z])|%|/)", re.I)
+
+# Patterns run on folded text (lower-case, no accents), so no IGNORECASE needed.
+NUMERIC = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?{_SEP}(\d{{1,2}}){_SEP}(\d{{4}}(?![\d/])|\d{{2}}(?![\w/]))(?![.,]\d)")
+ISO = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})[/\-.](\d{1,2})[/\-.](\d{1,2})(?![\d/]|[.,]\d)")
+SPACED = re.compile(r"(?<!\d)(?<!\d )(\d(?: \d){7})(?!\d| \d(?!\d))|(?<!\d)(\d \d ?[./] ?\d \d ?[./] ?\d \d \d \d)(?! ?\d)")
+CONTEXT_DAY_MONTH = re.compile(r"(?:\bdu|\ble|\bau|\bdes?|\bjusqu'au)\s+(\d{1,2})\s?/\s?(\d{1,2})(?![\w/]|[.,]\d)")
+MONTH_YEAR = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.\-]\s?((?:19|20)\d{2})(?![\w/]|[.,]\d)")
+DAY_MONTH = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.]\s?(\d{1,2})(?![\w/]|[.,]\d)")
+COMPACT = re.compile(r"(?<![\w/.,])(\d{2})(\d{2})((?:19|20)\d{2})(?![\w/])")
+TEXTUAL = re.compile(
+    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:\s*,?\s*|-)((?:19|20)?\d{{2}})(?![\w])|\s+({_NUMWORDS}(?:\s\d(?![\w]))?))?"
+)
+WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
+YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
+SPACE_SEP = re.compile(r"(?<![\w/.,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d(?!\d))")
+SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[\s-]+mille|mil(?:le)?[\s-]+neuf[\s-]+cents?|dix[\s-]+neuf[\s-]+cents?)(?:[\s-]+{_NUMWORD})*(?![\w])")
+WORD_DAY_NUMERIC = re.compile(rf"(?<![\w])({_NUMWORDS})\s+(\d{{1,2}})\s*[/.\- ]\s*((?:19|20)\d{{2}})(?![\w/])")
+MONTH_RANGE = re.compile(rf"(?<![\w])({_MONTH_ALT})\.?\s*(?:à|a|au|-|et|/)\s*(?={_MONTH_ALT})")
+DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er)?\s+(?:au|à|a|et)\s+(?=\d{1,2}(?:er)?(?:\s?[/.]\s?\d{1,2}|\s+(?:" + _MONTH_ALT + r")(?![a-z])))")
+
+
+# "Sept 01,2026", "March 3, 2021": English month-first dates in imported documents
+MONTH_FIRST = re.compile(rf"(?<![\w])({_MONTH_ALT}|march|april|may|june|july|august|october|december|february|january)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*((?:19|20)\d{{2}})(?![\w])")
+_EN_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12}
+# "fin 2025", "début mars", "mi-juin": the qualifier is part of the date span (EDS-Pseudo gold)
+_QUALIFIER_BEFORE = re.compile(r"(?<![\w])(?:fin|debut|mi|courant|milieu)[\s\-]+$")
+# legal references are public, not personal: "loi du 4 mars 2002", "décret n°2013-1066 du 3 juin 2013"
+_LEGAL_BEFORE = re.compile(r"(?:\bloi|\bdecret|\barrete|\bcirculaire|\bordonnance|\bdirective)(?: n°? ?[\d\-]+)? (?:du|de) $|\bn° ?$|(?:\bloi|\bdecret|\barrete) n°? ?$")
+_MONTH_CONTEXT = re.compile(r"(?:\ben|\bdepuis|\bdebut|\bfin|\bmi|\bcourant|\bmois de|\bjusqu'en|\bdes|\bdu|\bau|\bd'|\bavant|\bapres)[\s\-]+$")
+_WEEKDAY_BEFORE = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})[\s,]+$")
+# a journal reference "Blood. 2010 Jan 21;115(3):453-74" dates a publication, not a patient
+CITATION = re.compile(r"(?<![\w])(?:19|20)\d\d(?:\s+[a-z]{3,4}\.?(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w\-]+\s*\))?\s*:\s*[\w\-]+")
+_NOT_DATE_BEFORE = re.compile(r"(?:score|version|eva|\ben\b|note|cot[ee]|glasgow|nyha|grade|stade|classe|ratio|rapport|tension|ta\b|pa\b|force|\bx)[^\n/]{0,20}$")
+
+
+@dataclass(slots=True)
+class DateMatch:
+    start: int
+    end: int
+    day: int | None
+    month: int | None
+    year: int | None
+    kind: str  # numeric | month_year | day_month | compact | textual | year | spelled
+
+
+def _valid(d: int | None, m: int | None, y: int | None) -> bool:
+    if m is not None and not 1 <= m <= 12:
+        return False
+    if d is not None and not 1 <= d <= 31:
+        return False
+    if y is not None and not 1880 <= y <= 2100:
+        return False
+    return True
+
+
+def _year(y: str) -> int:
+    v = int(y)
+    return v if len(y) == 4 else (2000 + v if v <= 40 else 1900 + v)
+
+
+def find_dates(folded: str) -> list[DateMatch]:
+    """All dates in ``folded`` (see :func:`partages.deid.text.fold`), longest first wins."""
+    out: list[DateMatch] = []
+    for m in NUMERIC.finditer(folded):
+        d, mo, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "numeric"))
+    for m in ISO.finditer(folded):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "iso"))
+    for m in SPACED.finditer(folded):
+        dd = re.sub(r"[ ./]", "", m.group(0))
+        d, mo, y = int(dd[:2]), int(dd[2:4]), int(dd[4:])
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "compact"))
+    for m in CONTEXT_DAY_MONTH.finditer(folded):
+        d, mo = int(m.group(1)), int(m.group(2))
+        if _valid(d, mo, None) and not _UNIT_AFTER.match(folded, m.end()):
+            out.append(DateMatch(m.start(1), m.end(), d, mo, None, "day_month"))
+    for m in COMPACT.finditer(folded):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "compact"))
+    for m in MONTH_YEAR.finditer(folded):
+        mo, y = int(m.group(1)), int(m.group(2))
+        if _valid(None, mo, y):
+            out.append(DateMatch(m.start(), m.end(), None, mo, y, "month_year"))
+    for m in DAY_MONTH.finditer(folded):
+        a, b = m.group(1), m.group(2)
+        if _NOT_DATE_BEFORE.search(folded, max(0, m.start() - 30), m.start()):
+            continue
+        # "16/09" is a date, "1/2" (half a tablet) is not: need a two-digit month, no unit after
+        if len(b) != 2 or not _valid(int(a), int(b), None) or _UNIT_AFTER.match(folded, m.end()):
+            continue
+        out.append(DateMatch(m.start(), m.end(), int(a), int(b), None, "day_month"))
+    for m in TEXTUAL.finditer(folded):
+        day_s, day_w, mon, year_s, year_w = m.groups()
+        mon_n = MONTHS[mon]
+        if mon in ("mar", "sep", "jan") and not (day_s or year_s):
+            continue  # bare abbreviations are too ambiguous
+        if mon in ("mars", "mai") and not (day_s or day_w or year_s or year_w) and not _MONTH_CONTEXT.search(folded, max(0, m.start() - 25), m.start()):
+            continue  # "mars"/"mai" alone only after "en", "depuis", "début"...
+        day = int(day_s) if day_s else (1 if day_w else None)
+        year = _year(year_s) if year_s else (1900 if year_w else None)
+        if not _valid(day, mon_n, year):
+            continue
+        end = m.end()
+        if folded[end - 1:end] == "." and mon in MONTH_FULL and not (year_s or year_w):
+            end -= 1  # "le 12 avril." : the period ends the sentence
+        out.append(DateMatch(m.start(), end, day, mon_n, year, "spelled" if (day_w or year_w) else "textual"))
+    for m in SPACE_SEP.finditer(folded):  # "le 03 02 2020"
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "numeric"))
+    for m in SPELLED_YEAR.finditer(folded):  # "en deux mille dix-sept"
+        out.append(DateMatch(m.start(), m.end(), None, None, None, "spelled"))
+    for m in WORD_DAY_NUMERIC.finditer(folded):  # "vingt-six 02 2012"
+        mo, y = int(m.group(2)), int(m.group(3))
+        if _valid(None, mo, y):
+            out.append(DateMatch(m.start(), m.end(), None, mo, y, "spelled"))
+    for m in MONTH_RANGE.finditer(folded):  # "de jan à fév 2007", "mars-avril 2005"
+        out.append(DateMatch(m.start(1), m.end(1), None, MONTHS[m.group(1)], None, "textual"))
+    for m in DAY_RANGE.finditer(folded):  # "du 18 au 29/03/2020"
+        d = int(m.group(1))
+        if 1 <= d <= 31:
+            out.append(DateMatch(m.start(1), m.end(1), d, None, None, "day"))
+    for m in WEEKDAY_DAY.finditer(folded):
+        out.append(DateMatch(m.start(), m.end(), int(m.group(1)), None, None, "weekday"))
+    for m in YEAR.finditer(folded):
+        if _UNIT_AFTER.match(folded, m.end()):
+            continue
+        y = int(m.group(1))
+        if 1900 <= y <= 2040:
+            out.append(DateMatch(m.start(), m.end(), None, None, y, "year"))
+    for m in MONTH_FIRST.finditer(folded):
+        mon = m.group(1)
+        mo = MONTHS.get(mon) or _EN_MONTHS.get(mon)
+        d, y = int(m.group(2)), int(m.group(3))
+        if mo and _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual"))
+    legal = [(d.start, d.end) for d in out if _LEGAL_BEFORE.search(folded, max(0, d.start - 40), d.start)]
+    legal += [m.span() for m in CITATION.finditer(folded)]
+    if legal:
+        out = [d for d in out if not any(b < d.end and d.start < e for b, e in legal)]
+    for d in out:
+        q = _QUALIFIER_BEFORE.search(folded, max(0, d.start - 10), d.start)
+        if q and d.kind in ("textual", "year", "month_year"):
+            d.start = q.start()
+        w = _WEEKDAY_BEFORE.search(folded, max(0, d.start - 12), d.start)
+        if w:  # "lundi 12/03/2024": the weekday is part of the date
+            d.start = w.start()
+    out.sort(key=lambda d: (d.start, -(d.end - d.start)))
+    kept: list[DateMatch] = []
+    last_end = -1
+    for d in sorted(out, key=lambda d: (-(d.end - d.start), d.start)):
+        if any(d.start < k.end and k.start < d.end for k in kept):
+            continue
+        kept.append(d)
+    del last_end
+    kept.sort(key=lambda d: d.start)
+    return kept
+
+
+# --- format-preserving shift ------------------------------------------------------------
+
+_NUM_PARTS = re.compile(r"\d+")
+
+
+def shift_date_text(original: str, match: DateMatch, days: int) -> str | None:
+    """Rewrite ``original`` (the matched surface) shifted by ``days``, keeping its format:
+    separators, zero padding, 2/4-digit year, month spelled or abbreviated, capitalisation.
+    Returns None when the date is too partial to shift exactly (caller falls back)."""
+    d, mo, y = match.day, match.month, match.year
+    k = match.kind
+    if k == "iso" and d and mo and y:
+        new = _shift(d, mo, y, days)
+        return None if new is None else _replace_numbers(original, list(_NUM_PARTS.finditer(original)), [new.year, new.month, new.day])
+    if k in ("numeric", "compact") and d and mo and y:
+        new = _shift(d, mo, y, days)
+        if new is None:
+            return None
+        nums = list(_NUM_PARTS.finditer(original))
+        if k == "compact":
+            digits = f"{new.day:02d}{new.month:02d}{new.year:04d}"
+            return " ".join(digits) if " " in original else digits
+        vals = [new.day, new.month, new.year]
+        return _replace_numbers(original, nums, vals)
+    if k == "month_year" and mo and y:
+        new = _shift(15, mo, y, days)
+        if new is None:
+            return None
+        return _replace_numbers(original, list(_NUM_PARTS.finditer(original)), [new.month, new.year])
+    if k == "day_month" and d and mo:
+        new = _shift(d, mo, 2001, days)  # non-leap reference year
+        if new is None:
+            return None
+        return _replace_numbers(original, list(_NUM_PARTS.finditer(original)), [new.day, new.month])
+    if k == "year" and y:
+        new = _shift(1, 7, y, days)
+        # keep a qualifier or weekday around the year ("fin 2025" → "fin 2024")
+        return None if new is None else _replace_numbers(original, list(_NUM_PARTS.finditer(original))[-1:], [new.year])
+    if k == "textual" and mo:
+        new = _shift(d or 15, mo, y or 2001, days)
+        if new is None:
+            return None
+        return _rewrite_textual(original, new, has_day=d is not None, has_year=y is not None)
+    return None
+
+
+def _shift(d: int, m: int, y: int, days: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, min(d, 28) if d > 28 else d) + dt.timedelta(days=days) if d <= 28 else _safe(d, m, y, days)
+    except ValueError:
+        return None
+
+
+def _safe(d: int, m: int, y: int, days: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d) + dt.timedelta(days=days)
+    except ValueError:
+        return None
+
+
+def _replace_numbers(original: str, nums: list[re.Match], vals: list[int]) -> str:
+    parts, pos = [], 0
+    for m, v in zip(nums, vals):
+        width = len(m.group(0))
+        if width == 2 and v >= 100:
+            s = f"{v % 100:02d}"
+        elif width >= 2:
+            s = f"{v:0{width}d}"
+        else:
+            s = str(v)
+        parts.append(original[pos:m.start()])
+        parts.append(s)
+        pos = m.end()
+    parts.append(original[pos:])
+    return "".join(parts)
+
+
+_MONTH_TOKEN = re.compile(rf"(?i)(?<![^\W\d_])({'|'.join(sorted([*MONTHS, *MONTH_NAMES, 'févr', 'déc'], key=len, reverse=True))})(?![^\W\d_])")
+_WEEKDAY_TOKEN = re.compile(rf"(?i)\b({'|'.join(WEEKDAYS)})\b")
+
+
+def _rewrite_textual(original: str, new: dt.date, *, has_day: bool, has_year: bool) -> str:
+    s = original
+    mm = _MONTH_TOKEN.search(s)
+    if mm:
+        tok = mm.group(1)
+        full = MONTH_NAMES[new.month - 1]
+        repl = full[: len(tok)] if len(tok) < 4 or tok.rstrip(".").lower() != tok.lower() or len(tok) < len(MONTH_NAMES[MONTHS.get(_plain(tok), 1) - 1]) else full
+        if len(tok) < len(MONTH_NAMES[MONTHS.get(_plain(tok), 1) - 1]):
+            repl = full[: max(3, len(tok))]
+        repl = repl.upper() if tok.isupper() else (repl.capitalize() if tok[:1].isupper() else repl)
+        s = s[: mm.start()] + repl + s[mm.end():]
+    nums = list(_NUM_PARTS.finditer(s))
+    vals: list[int] = []
+    if has_day:
+        vals.append(new.day)
+    if has_year:
+        vals.append(new.year)
+    if len(nums) == len(vals):
+        s = _replace_numbers(s, nums, vals)
+    wd = _WEEKDAY_TOKEN.search(s)
+    if wd and has_year:
+        name = WEEKDAYS[new.weekday()]
+        tok = wd.group(1)
+        name = name.upper() if tok.isupper() else (name.capitalize() if tok[:1].isupper() else name)
+        s = s[: wd.start()] + name + s[wd.end():]
+    return s
+
+
+def _plain(tok: str) -> str:
+    from partages.deid.text import fold
+
+    return fold(tok).rstrip(".")

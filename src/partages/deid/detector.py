@@ -1,0 +1,289 @@
+"""Detection pipeline: rules → protect list → statistical tagger → propagation → spans, then
+span-level fix-ups that need the neighbours: instrument data lines dropped, surname particles
+joined ("X. Le Goff"), labels from the previous span (a full old date after a name → birth
+date; a second number after the IPP in a table row → NDA).
+
+One :class:`Detector` per process holds the lexicons and the tagger (loaded once, ~1 s); it is
+then pure Python on strings, cheap enough for the corpus gate to run on every record.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from partages.deid.dates import find_dates
+from partages.deid.names import find_names
+from partages.deid.numbers import IdPatterns, find_numbers
+from partages.deid.patient import find_patient, parse_birth_date
+from partages.deid.places import find_places
+from partages.deid.protect import abbreviation_keys, drug_words, find_protected
+from partages.deid.resources import Lexicons, load_lexicons
+from partages.deid.spans import Span, resolve
+from partages.deid.tagger import WEIGHTS_PATH, Tagger
+from partages.deid.text import WORD_RE, fold, fold_key
+
+_NAME_LABELS = {"NOM", "PRENOM", "VILLE", "HOPITAL"}
+_BIRTH_CONTEXT = re.compile(
+    r"(?:\bne\b|\bnee\b|\bne\(e\)|naissance|\bddn\b|\bdn\b|\bnaiss\.?|\bnais\b\.?|\bnait\b|\bne le\b|\bnee le\b|mise? au monde|date of birth|\bdob\b)[^\n]{0,12}$"
+    r"|\|\s*[mfh]\s*\|\s*$"  # table row "NOM Prénom | F | 12/05/1973"
+)
+# a full date written right after a person's name ("DUPONT Jean, 12/03/1950") or after a NIR
+# in an identity line is the birth date
+_BIRTH_AFTER = re.compile(r"^[ \t]*,?[ \t]*(?:\|[ \t]*[MFH][ \t]*\|[ \t]*)?$")
+# a second unlabelled number after the IPP in a table row is the stay number (NDA)
+_ROW_GAP = re.compile(r"^[ \t]*[|;][ \t]*$")
+_AGE_AFTER = re.compile(r"\s*\(?\s*\d{1,3}\s*ans\b")
+_TITLE_KEYS = {"mme", "mlle", "madame", "monsieur", "mademoiselle", "docteur", "professeur", "melle"}
+_CITY_GAP = re.compile(r"[ \t\-]*\n?[ \t]*$")
+_COMMUNE_STARTS = {"st", "ste", "saint", "sainte", "la", "le", "les", "l"}
+_MERGE_GAP = re.compile(r"^[ \t\-]?$")
+
+
+@dataclass
+class DetectorConfig:
+    data_dir: Path | None = None
+    id_patterns: IdPatterns = field(default_factory=IdPatterns)
+    use_model: bool = True
+    propagate: bool = True  # a name found once is redacted everywhere in the document
+
+
+class Detector:
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        data_dir = self.config.data_dir
+        if data_dir is None:
+            from partages.config import get_settings
+
+            data_dir = get_settings().data_dir
+        if data_dir is None:
+            from partages.deid.errors import DeidDataError
+
+            raise DeidDataError("No reference data folder: set PARTAGES_DATA_DIR (fr_names, fr_geo, bdpm).")
+        self.lx: Lexicons = load_lexicons(str(data_dir))
+        self.drugs = drug_words(self.lx)
+        self.abbrev = abbreviation_keys()
+        self.stop = set(self.abbrev) | set(self.drugs)
+        self.id_regexes = self.config.id_patterns.compiled()
+        self.tagger = Tagger.load(WEIGHTS_PATH) if self.config.use_model and WEIGHTS_PATH.exists() else None
+
+    # -- helpers -------------------------------------------------------------------------
+    def _protected_token(self, w: str) -> bool:
+        k = fold_key(w.rstrip("."))
+        if k in self.drugs:
+            return True
+        return w.isupper() and k in self.abbrev
+
+    def detect(self, text: str, patient: dict | None = None) -> list[Span]:
+        if not text:
+            return []
+        folded = fold(text)
+        lx = self.lx
+        spans: list[Span] = find_numbers(text, self.id_regexes, self.config.id_patterns.bare_label)
+        birth = parse_birth_date(str(patient.get("date_naissance"))) if patient and patient.get("date_naissance") else None
+        for d in find_dates(folded):
+            label = "DATE"
+            source = "rule"
+            if birth and (d.day, d.month, d.year) == birth:
+                label, source = "DATE_NAISSANCE", "patient"
+            elif _BIRTH_CONTEXT.search(folded, max(0, d.start - 30), d.start) or (d.year and d.day and _AGE_AFTER.match(folded, d.end)):
+                label = "DATE_NAISSANCE"
+            spans.append(Span(d.start, d.end, label, text[d.start:d.end], source))
+        spans += find_places(text, lx)
+        spans += find_names(text, lx, self.stop)
+        if patient:
+            spans += find_patient(text, folded, patient)
+
+        phrases, words = find_protected(text)
+        protected = phrases + words
+        spans = [s for s in spans if not self._is_protected(s, phrases, words)]
+        spans = resolve(spans)
+
+        if self.tagger is not None:
+            mask = bytearray(len(text) + 1)
+            for b, e in [(s.start, s.end) for s in spans] + protected:
+                mask[b:e] = b"\x01" * (e - b)
+
+            def skip(b: int, e: int, w: str) -> bool:
+                return mask.find(1, b, e) != -1 or self._protected_token(w)
+
+            villes: list[list[int]] = []
+            for b, e, lab in self.tagger.tag(text, lx, skip):
+                if lab == "VILLE":  # judged once the tagger's pieces of one name are joined
+                    if villes and _CITY_GAP.match(text, villes[-1][1], b):
+                        villes[-1][1] = e
+                    else:
+                        villes.append([b, e])
+                    continue
+                spans.append(Span(b, e, lab, text[b:e], "model"))
+            spans += [Span(b, e, "VILLE", text[b:e], "model") for b, e in villes if self._plausible_commune(text[b:e])]
+        if self.config.propagate:
+            spans += self._propagate(text, folded, spans, protected)
+        spans = resolve(spans)
+        spans = _drop_on_data_lines(text, spans)
+        return _relabel(text, _merge(text, _extend_particles(text, spans)))
+
+    def _plausible_commune(self, name: str) -> bool:
+        """The tagger's VILLE guesses on unseen layouts are mostly products, journals and
+        headings ("GELSUR", "European LeukemiaNet"); keep those that are a known commune or
+        read like a compound commune name ("St Ciers Sur ...", "La ...")."""
+        words = name.split()
+        if fold_key(name) in self.lx.communes:
+            return True
+        return len(words) >= 2 and fold_key(words[0]) in _COMMUNE_STARTS
+
+    def _is_protected(self, s: Span, phrases: list[tuple[int, int]], words: list[tuple[int, int]]) -> bool:
+        if s.label not in _NAME_LABELS or s.source == "patient":
+            return False
+        if s.source != "rule" and self._protected_token(s.text):
+            return True
+        if any(b < s.end and s.start < e for b, e in phrases):
+            return True
+        return s.source not in ("context", "rule") and any(b < s.end and s.start < e for b, e in words)
+
+    def _propagate(self, text: str, folded: str, spans: list[Span], protected: list[tuple[int, int]]) -> list[Span]:
+        keys: dict[str, str] = {}
+        for s in spans:
+            if s.label in ("NOM", "PRENOM") and len(s.text) >= 3 and s.text[:1].isupper() and fold_key(s.text) not in _TITLE_KEYS:
+                k = fold(s.text)
+                if fold_key(s.text) not in self.lx.common_words or s.source in ("patient", "context"):
+                    keys.setdefault(k, s.label)
+        if not keys:
+            return []
+        mask = bytearray(len(text) + 1)
+        for pb, pe in protected:
+            mask[pb:pe] = b"\x01" * (pe - pb)
+        out = []
+        for m in WORD_RE.finditer(folded):  # whole words only: one dict lookup per word
+            lab = keys.get(m.group(0))
+            if lab is None:
+                continue
+            b, e = m.span()
+            if text[b:b + 1].isupper() and mask.find(1, b, e) == -1:
+                out.append(Span(b, e, lab, text[b:e], "lexicon"))
+        return out
+
+
+_LINE_RE = re.compile(r"[^\n]+")
+_DIGIT_TOKEN = re.compile(r"(?<!\S)\d+(?!\S)")
+_DATA_LABELS = {"TEL", "DATE", "IPP", "NDA", "RPPS", "SECU", "ZIP"}
+
+
+def _drop_on_data_lines(text: str, spans: list[Span]) -> list[Span]:
+    """Instrument output (Holter, monitoring dumps) is lines of many numbers of mixed widths:
+    a phone/date/NIR shape found there is chance, not an identifier. Typed identifiers written
+    digit by digit ("2 9 1 4 ...") are single-digit runs and are kept."""
+    if not any(s.label in _DATA_LABELS for s in spans):
+        return spans
+    lines = []
+    for m in _LINE_RE.finditer(text):
+        line = m.group(0)
+        if len(line) < 40:
+            continue
+        nums = _DIGIT_TOKEN.findall(line)
+        if (len(nums) >= 12 and sum(len(n) == 1 for n in nums) < 0.5 * len(nums) and len(nums) >= 0.7 * len(line.split())
+                and len({len(n) for n in nums}) >= 3):  # mixed widths: not a list of phone numbers
+            lines.append((m.start(), m.end()))
+    if not lines:
+        return spans
+    return [s for s in spans if s.label not in _DATA_LABELS or not any(b <= s.start and s.end <= e for b, e in lines)]
+
+
+_PARTICLE_BEFORE = re.compile(r"(?<![\w'’])(LE|LA|DE|DU|DA|DI|DOS|DES|VAN|VON|DEL|Le|La|De|Du|Da|Di|Dos|Van|Von|Del)[ \t]$")
+_PARTICLE_ONLY = re.compile(r"^(?:LE|LA|DE|DU|DA|DI|DOS|VAN|VON|DEL|Le|La|De|Du|Da|Di|Dos|Van|Von|Del)$")
+_NEXT_CAP = re.compile(r"[ \t]([A-ZÉÈÀÂÎÔÇ][\w'’\-]+)(?![\w])")
+_AFTER_INITIAL = re.compile(r"(?:(?<![\w])[A-Z]\.|\b(?:Dr|Pr|Mme|Mlle|M)\.?|\b(?:Docteur|Professeur|Madame|Monsieur))[ \t]*$")
+
+
+def _extend_particles(text: str, spans: list[Span]) -> list[Span]:
+    """"X. Le Jeune", "LE LANN Rayana": the particle is part of the surname span (EDS-Pseudo
+    gold). Upper-case particles always; capitalised ones only after an initial, a title or a
+    first name, so a sentence-initial "Le" stays out."""
+    for i, s in enumerate(spans):
+        if s.label != "NOM":
+            continue
+        if _PARTICLE_ONLY.match(s.text):  # "X. Le Goff" found as "Le": take the word after it
+            nx = _NEXT_CAP.match(text, s.end)
+            if nx and (i + 1 == len(spans) or spans[i + 1].start >= nx.end()):
+                s = spans[i] = Span(s.start, nx.end(), s.label, text[s.start:nx.end()], s.source)
+            continue
+        m = _PARTICLE_BEFORE.search(text, max(0, s.start - 5), s.start)
+        if not m or (i and spans[i - 1].end > m.start()):
+            continue
+        part = m.group(1)
+        ok = part.isupper() and s.text[:2].isupper()
+        if not ok:
+            prev = spans[i - 1] if i else None
+            ok = bool(_AFTER_INITIAL.search(text, max(0, m.start() - 14), m.start())) or (
+                prev is not None and prev.label == "PRENOM" and not text[prev.end:m.start()].strip())
+        if ok:
+            spans[i] = Span(m.start(), s.end, s.label, text[m.start():s.end], s.source)
+    return spans
+
+
+def _relabel(text: str, spans: list[Span]) -> list[Span]:
+    """Labels that depend on the neighbouring span: a full date right after a person's name or a
+    NIR → DATE_NAISSANCE; a bare number after an IPP in the same table row → NDA."""
+    for i in range(1, len(spans)):
+        p, s = spans[i - 1], spans[i]
+        gap = text[p.end:s.start]
+        if s.label == "DATE" and p.label in ("NOM", "PRENOM", "SECU") and _BIRTH_AFTER.match(gap) and _old_full_date(s.text):
+            s.label = "DATE_NAISSANCE"
+        elif s.label == "IPP" and s.source == "lexicon" and p.label == "IPP" and _ROW_GAP.match(gap):
+            s.label = "NDA"
+    return spans
+
+
+def _old_full_date(date_text: str) -> bool:
+    """A full date whose year is at least ~15 years back (2012 or before): a birth date shape;
+    a recent date after a name is a visit or an appointment."""
+    if not _FULL_DATE.search(date_text):
+        return False
+    digits = re.sub(r"\D", "", date_text)
+    y4 = re.search(r"(?:19|20)\d\d", date_text)
+    if y4:
+        year = int(y4.group(0))
+    elif len(digits) == 8:
+        year = int(digits[4:])
+    elif len(digits) == 6:
+        year = int(digits[4:]) + (1900 if int(digits[4:]) > 12 else 2000)
+    else:
+        return True
+    return year <= 2012
+
+
+_FULL_DATE = re.compile(r"(?:19|20)\d\d|\d[ ./|\-]+\d{1,2}[ ./|\-]+\d\d|\d(?: \d){7}")
+
+
+def _merge(text: str, spans: list[Span]) -> list[Span]:
+    """Join adjacent spans of the same label ("Jean" "Pierre" → "Jean Pierre"; two-line cities)."""
+    out: list[Span] = []
+    for s in spans:
+        if out:
+            p = out[-1]
+            if p.label == s.label and p.label in ("NOM", "PRENOM", "VILLE", "HOPITAL", "ADRESSE") and _MERGE_GAP.match(text[p.end:s.start]):
+                out[-1] = Span(p.start, s.end, p.label, text[p.start:s.end], p.source)
+                continue
+        out.append(s)
+    return out
+
+
+_default: Detector | None = None
+_lock = threading.Lock()
+
+
+def default_detector() -> Detector:
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = Detector()
+    return _default
+
+
+def detect(text: str, patient: dict | None = None) -> list[Span]:
+    """Spans of personal identifiers in ``text`` (character offsets), with the patient's known
+    identifiers redacted wherever they appear when ``patient`` is given."""
+    return default_detector().detect(text, patient)

@@ -1,0 +1,62 @@
+"""Evaluation data: hand-written tricky notes (committed, ours) + synthetic notes generated at
+run time from the shared EDS-Pseudo templates (never committed)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from partages.deid.synth import make_documents
+
+TRICKY_PATH = Path(__file__).with_name("tricky_notes.txt")
+_MARK = re.compile(r"\[([^\[\]]+?)\]\(([A-Z_]+)\)|\{\{(.+?)\}\}")
+
+
+def parse_note(raw: str) -> dict:
+    patient = None
+    lines = []
+    for line in raw.strip("\n").split("\n"):
+        if line.startswith("#patient "):
+            patient = json.loads(line[len("#patient "):])
+        elif not line.startswith("#"):
+            lines.append(line)
+    src = "\n".join(lines)
+    text, spans, protect, pos = [], [], [], 0
+    length = 0
+    for m in _MARK.finditer(src):
+        before = src[pos:m.start()]
+        text.append(before)
+        length += len(before)
+        surface = m.group(1) if m.group(1) is not None else m.group(3)
+        if m.group(1) is not None:
+            spans.append({"start": length, "end": length + len(surface), "label": m.group(2)})
+        else:
+            protect.append({"start": length, "end": length + len(surface)})
+        text.append(surface)
+        length += len(surface)
+        pos = m.end()
+    text.append(src[pos:])
+    doc = {"text": "".join(text), "spans": spans, "protect": protect}
+    if patient:
+        doc["patient"] = patient
+    return doc
+
+
+def tricky_notes(split: str | None = None) -> list[dict]:
+    raw = TRICKY_PATH.read_text(encoding="utf-8")
+    notes = [n for n in re.split(r"\n---\n", raw) if n.strip()]
+    out = []
+    for i, n in enumerate(notes):
+        s = "dev" if i % 2 == 0 else "test"
+        if split and s != split:
+            continue
+        out.append({"id": f"tricky-{i:03d}", **parse_note(n)})
+    return out
+
+
+def build_gold(data_dir: Path, split: str, n_docs: int = 200, *, tricky: bool = True, seed: int = 0) -> list[dict]:
+    docs = make_documents(Path(data_dir), split, n_docs, seed=seed)
+    if tricky:
+        docs += tricky_notes(split)
+    return docs

@@ -1,0 +1,201 @@
+"""Person names found by context: titles (M., Mme, Dr, Pr...), role labels (Interne, IDE,
+"signé par"), form fields (Nom :, Prénom :, née), and first-name + SURNAME pairs.
+
+Titles are never part of a span. Order rules for two-word names: "DUPONT Jean" (upper then
+title case) is NOM PRENOM; "Jean Dupont" is PRENOM NOM; an initial ("J.") is a PRENOM.
+"""
+
+from __future__ import annotations
+
+import re
+
+from partages.deid.resources import Lexicons
+from partages.deid.spans import Span
+from partages.deid.text import fold_key
+
+_UP = "A-ZÉÈÊËÀÂÄÎÏÔÖÙÛÜÇŒ"
+_LOW = "a-zéèêëàâäîïôöùûüçœÿ"
+NAME_TOKEN = rf"(?:[{_UP}](?=[ \t]+[{_UP}])(?![\w.])|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}]-[{_UP}]\.|[{_UP}]\.(?:-?[{_UP}]\.)?|(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?(?=[{_UP}]))"
+_NAME_TOKEN_RE = re.compile(NAME_TOKEN)
+NAMES = rf"({NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}|(?<='|’){NAME_TOKEN}){{0,3}})"
+TITLE = (
+    r"(?:M\.|Mr\.?|MM\.|Mme\.?|Mmes|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Dre\.?|Drs\.?|Docteur|Docteure|Pr\.?|Pre\.?|Professeur|Professeure|Me\.?|"
+    r"Ma[îi]tre|Interne|Internes|Externe|Chef de clinique|CCA|IDE|IBODE|Infirmi[eè]re|Infirmier|Sage-femme|Kin[ée]sith[ée]rapeute|Kin[ée]|"
+    r"Di[ée]t[ée]ticienne?|Psychologue|Assistante? sociale?|Secr[ée]taire|Cadre de sant[ée]|Pharmacien(?:ne)?|Aide-soignante?)"
+)
+TITLED = re.compile(rf"(?<![\w])(?:{TITLE})(?:\s*:\s*|\s+)(?:(?:le|la)\s+)?{NAMES}")
+TITLED_CI = re.compile(rf"(?<![\w])(?i:docteur|docteure|professeur|prof|monsieur|madame|mademoiselle|dr|pr|mme|mlle)\.?(?:\s*:\s*|\s+){NAMES}")
+FIELD = re.compile(
+    r"(?<![\w])((?i:nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille))?\s*:|pr[ée]noms?\s*:|[ée]pouse|n[ée]e|veuve|"
+    r"sign[ée]\s+par|r[ée]dig[ée]\s+par|valid[ée]\s+par|dict[ée]\s+par|patient(?:e)?\s*:|enfant\s*:|(?:son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|"
+    r"conjoint(?:e)?|mari|femme|compagne?|[ée]poux|[ée]pouse|neveu|ni[èe]ce|petite?-fil(?:s|le))|personne\s+de\s+confiance\s*:?))\s*:?\s*"
+    + NAMES
+)
+FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?:[ \t]+[^\W\d_][\w'’\-]*)?)")
+LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)(?![\w])")
+NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
+NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
+ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|externes?|m[ée]decins?|chirurgiens?|anesth[ée]sistes?|[ée]quipe|intervenants?|pr[ée]sents?|kin[ée]s?|aides?-soignant(?:e)?s?|sages?-femmes?|secr[ée]taires?)[ \t]*:[ \t]*([^\n]+)$")
+INITIAL_NAME = re.compile(rf"(?<![\w.])([{_UP}]\.(?:-?[{_UP}]\.)?)[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
+PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
+_INITIAL = re.compile(rf"^[{_UP}]\.(?:-?[{_UP}]\.)?$")
+_PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?$")
+_FIELD_FIRST = re.compile(r"(?i)^pr[ée]nom")
+
+
+_ROLE_WORDS = {"interne", "internes", "externe", "ide", "cadre", "senior", "junior", "chef", "pr", "dr", "assistant", "assistante", "cca", "ph", "phc"}
+_FUNCTION_WORDS = {
+    "president", "presidente", "directeur", "directrice", "doyen", "maire", "ministre", "prefet", "juge", "procureur",
+    "confrere", "consoeur", "collegue", "chef", "responsable", "medecin", "ne", "nee", "agee", "age", "domicilie", "domiciliee",
+}
+_TITLE_WORDS = {"m", "mr", "mme", "mlle", "dr", "dre", "pr", "docteur", "professeur", "monsieur", "madame", "mademoiselle", "me"}
+
+
+def _tokens(s: str, offset: int, keep_initials: bool = False) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _NAME_TOKEN_RE.finditer(s):
+        k = fold_key(m.group(0).rstrip("."))
+        if k in _TITLE_WORDS and not (keep_initials and len(k) == 1):
+            continue
+        out.append((offset + m.start(), offset + m.end(), m.group(0)))
+    return out
+
+
+def _tokens_any(s: str, offset: int) -> list[tuple[int, int, str]]:
+    return [(offset + m.start(), offset + m.end(), m.group(0)) for m in re.finditer(r"[^\W\d_][\w'’\-]*", s)]
+
+
+def _is_first(tok: str, lx: Lexicons) -> bool:
+    return fold_key(tok.split("-")[0]) in lx.first_names
+
+
+def label_name_tokens(toks: list[tuple[int, int, str]], lx: Lexicons, *, force: str | None = None) -> list[tuple[int, int, str]]:
+    """Assign NOM/PRENOM to the tokens of one name."""
+    out = []
+    n = len(toks)
+    if not force and n == 2 and not any(t[2].isupper() for t in toks) and not any(_INITIAL.match(t[2]) for t in toks):
+        a, b2 = toks[0][2], toks[1][2]
+        if not _is_first(a, lx) and _is_first(b2, lx) and fold_key(b2) not in lx.last_names:
+            return [(toks[0][0], toks[0][1], "NOM"), (toks[1][0], toks[1][1], "PRENOM")]  # "Dr Kopp Augustin"
+    for i, (b, e, t) in enumerate(toks):
+        if force:
+            lab = force
+        elif _INITIAL.match(t):
+            lab = "PRENOM"
+        elif n == 1:
+            lab = "NOM"
+        elif t.isupper() and len(t) > 1:
+            lab = "NOM" if not (i < n - 1 and toks[i + 1][2].isupper() and _is_first(t, lx) and not fold_key(t) in lx.last_names) else "PRENOM"
+        elif any(x[2].isupper() and len(x[2]) > 1 for x in toks):
+            lab = "PRENOM"  # "DUPONT Jean": the title-case word is the first name
+        elif i < n - 1 and (_is_first(t, lx) or i == 0):
+            lab = "PRENOM"
+        else:
+            lab = "NOM"
+        out.append((b, e, lab))
+    return out
+
+
+def _emit(spans: list[Span], text: str, toks: list[tuple[int, int, str]], lx: Lexicons, source: str, force: str | None = None) -> None:
+    toks = [t for t in toks if not _PARTICLE.match(t[2])] if not force else toks
+    while len(toks) > 1 and fold_key(toks[-1][2]) in lx.common_words and toks[-1][2][:1].isupper() and not toks[-1][2].isupper() and not _is_first(toks[-2][2], lx):
+        toks = toks[:-1]
+    for b, e, lab in label_name_tokens(toks, lx, force=force):
+        spans.append(Span(b, e, lab, text[b:e], source))
+
+
+def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
+    """``stop``: folded words that are never names here (clinical abbreviations, protect list)."""
+    spans: list[Span] = []
+    for pat in (TITLED, TITLED_CI):
+        for m in pat.finditer(text):
+            toks = [t for t in _tokens(m.group(1), m.start(1), keep_initials=True) if fold_key(t[2]) not in stop]
+            # "Monsieur le Président", "Mme Potin Née le ...": a function or "né(e)" is no name
+            cut = next((i for i, t in enumerate(toks) if fold_key(t[2]) in _FUNCTION_WORDS), None)
+            toks = toks if cut is None else toks[:cut]
+            toks = _cut_common(toks, lx, text)
+            if toks and toks[-1][1] == m.end(1):
+                nx = NEXT_LOWER.match(text, m.end(1))  # "Dr. Maia mussard": a lower-case surname
+                if nx and fold_key(nx.group(1)) not in lx.common_words and _is_first(toks[-1][2], lx) and len(toks) == 1 and not toks[-1][2].isupper():
+                    toks.append((nx.start(1), nx.end(1), nx.group(1)))
+            _emit(spans, text, toks, lx, "context")
+    for m in FIELD_ANY.finditer(text):
+        value = m.group(2)
+        if fold_key(value.split()[0]) in lx.common_words or fold_key(value.split()[0]) in stop:
+            continue
+        toks = _tokens_any(value, m.start(2))
+        if m.group(1):
+            _emit(spans, text, toks, lx, "context", "PRENOM")
+        else:
+            _emit(spans, text, toks, lx, "context")
+    for m in NAME_INITIAL.finditer(text):  # "DELAGE A."
+        k = fold_key(m.group(1))
+        if k not in stop and k not in lx.common_words:
+            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+            spans.append(Span(m.start(2), m.end(2), "PRENOM", m.group(2), "context"))
+    for m in ROLE_LIST.finditer(text):  # "Infirmiers : lyssana ducos, loëvan barry"
+        base = m.start(1)
+        for g in re.finditer(r"[^,;/()\d:]+", m.group(1)):
+            words = list(re.finditer(r"[^\W\d_][\w'’\-]*\.?", g.group(0)))
+            if not 1 <= len(words) <= 3:
+                continue
+            keys = [fold_key(w.group(0).rstrip(".")) for w in words]
+            if any(k in stop or k in _TITLE_WORDS or k in _ROLE_WORDS for k in keys) or all(k in lx.common_words and k not in lx.first_names and k not in lx.last_names for k in keys):
+                continue
+            if not (keys[0] in lx.first_names or any(k in lx.last_names for k in keys) or words[0].group(0)[:1].isupper()):
+                continue
+            toks = [(base + g.start() + w.start(), base + g.start() + w.end(), w.group(0)) for w in words]
+            for i, (b, e, w) in enumerate(toks):
+                lab = "PRENOM" if (i == 0 and len(toks) > 1 and keys[0] in lx.first_names) else "NOM"
+                spans.append(Span(b, e, lab, w, "context"))
+    for m in INITIAL_NAME.finditer(text):  # "R. Parra", "J. HERNO"
+        k = fold_key(m.group(2))
+        if k in stop or (k in lx.common_words and k not in lx.last_names) or fold_key(m.group(1).rstrip(".")) in _TITLE_WORDS - {"m"}:
+            continue
+        if m.group(1) == "M." and not text[m.end(2):m.end(2) + 1] in (",", ""):
+            continue  # "M. Dupont" is a title, handled above
+        spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+        spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in LOWER_PAIR.finditer(text):
+        last, first = m.group(1), m.group(2)
+        if fold_key(first) in lx.first_names and fold_key(first) not in lx.common_words and fold_key(last) not in stop and fold_key(last) not in lx.common_words:
+            spans.append(Span(m.start(1), m.end(1), "NOM", last, "lexicon"))
+            spans.append(Span(m.start(2), m.end(2), "PRENOM", first, "lexicon"))
+    for m in FIELD.finditer(text):
+        toks = [t for t in _tokens(m.group(2), m.start(2)) if fold_key(t[2]) not in stop]
+        toks = _cut_common(toks, lx, text)
+        if not toks:
+            continue
+        force = "PRENOM" if _FIELD_FIRST.match(m.group(1)) else ("NOM" if m.group(1).lower().startswith("nom") else None)
+        _emit(spans, text, toks, lx, "context", force)
+    for m in PAIR.finditer(text):
+        if m.group(1):
+            first, last, fs, ls = m.group(1), m.group(2), m.start(1), m.start(2)
+        else:
+            last, first, ls, fs = m.group(3), m.group(4), m.start(3), m.start(4)
+        fk = fold_key(first.split("-")[0])
+        if fk not in lx.first_names or fk in lx.common_words or fold_key(last) in stop:
+            continue
+        lk = fold_key(last)
+        if lk in lx.common_words and lk not in lx.last_names:
+            continue
+        spans.append(Span(fs, fs + len(first), "PRENOM", first, "lexicon"))
+        spans.append(Span(ls, ls + len(last), "NOM", last, "lexicon"))
+    return spans
+
+
+def _cut_common(toks: list[tuple[int, int, str]], lx: Lexicons, text: str = "") -> list[tuple[int, int, str]]:
+    """Stop a name at the first title-case common word ("Dr Martin Service de cardiologie").
+    After a first name, a last word that is also a common noun stays a surname ("Dr Andria
+    Grave (ASP)") unless a complement follows ("M. Dufau Esther Date de naissance")."""
+    text_after = {t[1]: text[t[1]:t[1] + 8] for t in toks} if text else {}
+    out = []
+    for t in toks:
+        k = fold_key(t[2])
+        after_first = bool(out) and _is_first(out[-1][2], lx) and t is toks[-1] and not re.match(r"\s+(?:de|du|des|d'|:)", text_after.get(t[1], ""))
+        if out and not after_first and t[2][:1].isupper() and not t[2].isupper() and k in lx.common_words and k not in lx.last_names and k not in lx.first_names:
+            break
+        if not out and t[2][:1].isupper() and not t[2].isupper() and k in lx.common_words and k not in lx.last_names and k not in lx.first_names and len(toks) > 1 and len(k) > 3:
+            break
+        out.append(t)
+    return out

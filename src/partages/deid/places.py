@@ -1,0 +1,172 @@
+"""Addresses, postcodes + communes, cities named in context, hospitals.
+
+Communes and postcodes come from La Poste / INSEE (``fr_geo``). A commune name alone is too
+ambiguous to redact ("Nancy", "Vue", "Plan"), so a bare commune needs a postcode before it or a
+place preposition with a sizeable population; the statistical tagger covers the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from partages.deid.resources import Lexicons
+from partages.deid.spans import Span
+from partages.deid.text import fold, fold_key
+
+_STREET_TYPES = (
+    r"rue|avenue|av\.?|ave\.?|boulevard|bd\.?|bld\.?|blvd\.?|all[ée]e|place|pl\.|chemin|ch\.|impasse|imp\.|quai|cours|route|rte\.?|"
+    r"square|sq\.?|voie|passage|cit[ée]|r[ée]sidence|lotissement|lot\.|hameau|lieu[\s-]dit|parvis|promenade|sentier|villa|"
+    r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac"
+)
+_NUM_WORDS = r"un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
+_NUMBER = rf"(?:\d{{1,4}}(?:\s?-\s?\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
+# name words after the street type: connectors, capitalised or lower-case words, abbreviations
+_NAME_WORD = r"(?:[^\W\d_][\w'’\-]*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"
+_STOP = r"(?:à|au|chez|tel|tél|téléphone|pour|le\s+\d|cedex|depuis|avec|et\s+(?:le|la|un|une)|bp|cs)"
+ADDRESS = re.compile(
+    rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
+)
+ADDRESS_NO_NUMBER = re.compile(
+    rf"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|rue|avenue|boulevard|allée|place|impasse|quai)"
+    rf"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
+)
+AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")
+ZIP_CITY = re.compile(
+    r"(?<![\w])((?:\d{5}|\d{2}\s\d{3}))(?:[ \t,]+|[ \t]*\n[ \t]*)((?:[^\W\d_][\w'’\-]*)(?:[ \t]+|[ \t]*\n[ \t]*)?(?:[^\W\d_][\w'’\-]*)?(?:[ \t]+[^\W\d_][\w'’\-]*){0,3})"
+)
+ZIP_CONTEXT = re.compile(r"(?:(?i:dans\s+le|code\s+postal|cp)\s*:?\s*|(?<=[A-Za-zÀ-ÿ]),\s*)(\d{5}|\d{2}\s\d{3})(?![\d/]|[.,]\d|\s?(?:mg|ml|ui|g\b))")
+CEDEX = re.compile(r"(?i)[ \t]+cedex(?:[ \t]+\d{1,2})?")
+CITY_CONTEXT = re.compile(
+    r"(?:(?<![\w])(?i:à|a|de|d'|près de|vers|habite|habitant|domicilié[e]?|originaire de|né[e]? à|résidant à|vit à|sur|en|ville\s*:|commune\s*:)\s+)"
+    r"((?:[A-ZÉÈÀ][\w'’]*(?:-[\w'’]+)*)(?:[ \t](?:[Ss]ur|[Ll]ès|[Ee]n|[Ll]e|[Ll]a|[Ll]es|[Dd]e|[Dd]u|[Dd]es)[ \t-][A-ZÉÈ][\w'’\-]*)?)"
+)
+
+_HOSPITAL_TYPES = (
+    r"h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
+    r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]"
+)
+HOSPITAL = re.compile(
+    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES}))(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
+    # the article belongs to the name ("Hôpital [la Croix-Rousse]", EDS-Pseudo gold)
+    r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:[ \t]*-[ \t]*|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t-]+[A-ZÉÈ][\w'’\-]*){0,2})"
+)
+# Well-known establishment names that appear without "hôpital" before them.
+KNOWN_HOSPITALS = [
+    "Pitié-Salpêtrière", "Pitié Salpêtrière", "Salpêtrière", "Bichat", "Bichat-Claude Bernard", "Lariboisière", "Saint-Louis", "Tenon",
+    "Avicenne", "Beaujon", "Cochin", "Necker", "Necker-Enfants Malades", "Robert Debré", "Robert-Debré", "Henri Mondor", "Henri-Mondor",
+    "Georges-Pompidou", "Georges Pompidou", "HEGP", "Kremlin-Bicêtre", "Bicêtre", "Antoine Béclère", "Antoine-Béclère", "Trousseau",
+    "Saint-Antoine", "Bretonneau", "Louis Mourier", "Louis-Mourier", "Ambroise Paré", "Ambroise-Paré", "Raymond Poincaré",
+    "Raymond-Poincaré", "Paul Brousse", "Paul-Brousse", "Jean Verdier", "Jean-Verdier", "Charles Foix", "Charles-Foix", "Rothschild",
+    "Hôtel-Dieu", "Vaugirard", "Broca", "Corentin Celton", "Sainte-Périne", "René Muret", "René-Muret", "Albert Chenevier",
+    "Albert-Chenevier", "Émile Roux", "Emile Roux", "Joffre-Dupuytren", "La Timone", "Timone", "Pellegrin", "Édouard Herriot",
+    "Edouard Herriot", "Purpan", "Rangueil", "Charles-Nicolle", "Charles Nicolle", "Lapeyronie", "Gui de Chauliac", "Hautepierre",
+    "Pontchaillou", "Sainte-Anne", "Hôpital Foch", "Percy", "Bégin", "Val-de-Grâce", "Quinze-Vingts", "Fernand Widal",
+    "Fernand-Widal", "Jean Jaurès", "Simone Veil", "Saint-Joseph", "Croix-Rousse", "Lyon Sud", "Hôpital Nord", "Haut-Lévêque",
+    "Jeanne de Flandre", "Roger Salengro", "Claude Huriez", "Gustave Roussy", "Curie", "Institut Curie", "Bergonié",
+]
+# matched on the folded text (lower case, no accents): no IGNORECASE, much faster
+KNOWN_HOSPITAL_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(sorted({re.escape(fold(h)).replace(r"\-", r"[\s-]").replace(r"\ ", r"[\s-]") for h in KNOWN_HOSPITALS}, key=len, reverse=True)) + r")(?![\w-])"
+)
+
+
+_ADDRESS_UNIT = re.compile(
+    r"(?i)[ \t]*,?[ \t]*(?:appt?\.?|appartement|studio|b[âa]t\.?|b[âa]timent|esc\.?|escalier|[ée]tage|porte|logement|lgt\.?|log\.?)"
+    r"[ \t]*(?:n[°º]|no\.?)?[ \t]*[\w]{1,5}(?![\w])"
+)
+# compound commune names after a place word, matched against the commune list (longest prefix)
+CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|près de|vers|habite|habitant|domicilié[e]?|originaire de|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)[ \t]+")
+_WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1,5}")
+_TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
+_TRAILING_CONNECTOR = re.compile(r"(?:[\s-]+(?:de|du|des|la|le|les|d'|l'|et))+[\s-]*$", re.I)
+
+
+def _commune_prefix(words: str, lx: Lexicons) -> int:
+    """Length (chars) of the longest prefix of ``words`` that is a known commune, else 0."""
+    toks = list(re.finditer(r"[^\s]+", words))
+    for n in range(len(toks), 0, -1):
+        end = toks[n - 1].end()
+        if fold_key(words[:end]) in lx.communes:
+            return end
+    return 0
+
+
+def find_places(text: str, lx: Lexicons) -> list[Span]:
+    spans: list[Span] = []
+    add = spans.append
+    for m in ADDRESS.finditer(text):
+        s = m.group(0).rstrip(" ,.;:\n")
+        unit = _ADDRESS_UNIT.match(text, m.start() + len(s))  # ", APPT 188", " bât. B"
+        if unit:
+            s = text[m.start():unit.end()]
+        add(Span(m.start(), m.start() + len(s), "ADRESSE", s, "rule"))
+        after = AFTER_ADDRESS.match(text, m.start() + len(s))
+        if after:  # "14 avenue Franklin 92170 et..." / "rue Rivoli, Fayence"
+            if after.group(1) and after.group(1).replace(" ", "") in lx.postcodes:
+                add(Span(after.start(1), after.end(1), "ZIP", after.group(1), "context"))
+            elif after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
+                add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
+    for m in ADDRESS_NO_NUMBER.finditer(text):
+        add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "context"))
+        after = AFTER_ADDRESS.match(text, m.end())
+        if after and after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
+            add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
+    for m in ZIP_CITY.finditer(text):
+        code = m.group(1)
+        compact = code.replace(" ", "")
+        words = m.group(2)
+        n = _commune_prefix(words, lx)
+        if n == 0 and compact in lx.postcodes:
+            first = re.match(r"[^\W\d_][\w'’\-]*(?:[ \t]*\n[ \t]*[A-ZÉÈ][\w'’\-]*)?", words)
+            # an unknown commune after a known postcode: keep the capitalised words
+            if first and first.group(0)[:1].isupper() and fold_key(first.group(0).split()[0]) not in lx.common_words:
+                n = first.end()
+                more = re.match(r"(?:[ \t]+[A-ZÉÈ][\w'’\-]*)*", words[n:])
+                if more and words[:1].isupper() and words[:2].isupper():
+                    n += more.end()
+        if n == 0:
+            if compact in lx.postcodes and re.search(r"(?i)(?:cp|code postal)\s*:?\s*$", text[max(0, m.start() - 20):m.start()]):
+                add(Span(m.start(1), m.end(1), "ZIP", code, "context"))
+            continue
+        c = CEDEX.match(text, m.start(2) + n)
+        city_end = c.end() if c else m.start(2) + n
+        add(Span(m.start(1), m.end(1), "ZIP", code, "rule"))
+        add(Span(m.start(2), city_end, "VILLE", text[m.start(2):city_end], "rule"))
+    for m in ZIP_CONTEXT.finditer(text):
+        if m.group(1).replace(" ", "") in lx.postcodes:
+            add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
+    for m in CITY_CONTEXT.finditer(text):
+        name = m.group(1)
+        key = fold_key(name)
+        pop = lx.communes.get(key)
+        if pop is None and " " in name:
+            name = name.split(" ")[0]
+            key = fold_key(name)
+            pop = lx.communes.get(key)
+        if pop is not None and key not in lx.common_words and (pop >= 5000 or (key not in lx.first_names and key not in lx.last_names)):
+            add(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
+    for m in CITY_PREP.finditer(text):  # "résidant à La Possession", "rejoint st mars du desert"
+        words = _WORDS_AFTER.match(text, m.end())
+        if not words:
+            continue
+        n = _commune_prefix(words.group(0), lx)
+        if not n:
+            continue
+        name = words.group(0)[:n]
+        parts = name.split()
+        if len(parts) < 2 or (all(fold_key(w) in lx.common_words for w in parts) and not all(w[:1].isupper() for w in parts)):
+            continue
+        if not name[:1].isupper() and len(parts) < 3:
+            continue
+        add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
+    for m in HOSPITAL.finditer(text):
+        name = _TRAILING_CONNECTOR.sub("", m.group("name").rstrip(" -"))
+        if fold_key(name) in lx.common_words:
+            continue
+        b = m.start("name")
+        if _TYPE_IN_NAME.match(m.group("type")):  # "Centre Hospitalier de Beauvais", "HOP Avicenne": whole name
+            b = m.start("type")
+        add(Span(b, m.start("name") + len(name), "HOPITAL", text[b:m.start("name") + len(name)], "context"))
+    for m in KNOWN_HOSPITAL_RE.finditer(fold(text)):
+        add(Span(m.start(1), m.end(1), "HOPITAL", text[m.start(1):m.end(1)], "lexicon"))
+    return spans

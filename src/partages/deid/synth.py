@@ -1,0 +1,147 @@
+"""Synthetic evaluation and training notes from the EDS-Pseudo templates, refilled with
+``fr_names`` and ``fr_geo``, generated deterministically at run time (never stored in the repo).
+
+The 232 template snippets are split once by a stable hash into train (60 %), dev (20 %) and
+test (20 %): the tagger learns on train, rules are tuned on dev, the test split is only scored.
+A document is several snippets of one split joined under a header that names a patient; the
+patient's identifiers are also given as ``patient`` so leaks can be measured.
+
+``dev2`` is a second development split for error analysis of the rules: the *train* templates
+refilled with other names/places (seeded ``dev2``), so the test templates stay unseen. It
+under-states tagger errors (the tagger learned those templates) but shows every template form
+the rules miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from pathlib import Path
+
+from partages.deid.resources import Lexicons, load_lexicons
+
+PHI_LABELS = {"NOM", "PRENOM", "DATE", "DATE_NAISSANCE", "ADRESSE", "ADDRESSE", "VILLE", "ZIP", "TEL", "MAIL", "SECU", "IPP", "NDA", "HOPITAL", "RPPS"}
+_MARKUP = re.compile(r"\[([^\[\]]+?)\]\(([A-Z_]+)\)")
+
+MEDICATION_LINES = [
+    "Traitement de sortie : {drug} 1 cp matin et soir pendant 7 jours, puis {drug2} 500 mg x3/j.",
+    "Poursuite de {drug} 20 mg/j ; arrêt de {drug2} (mauvaise tolérance).",
+    "Antécédents : maladie de {epo}, HTA, DT2. Sous {drug} au long cours.",
+    "Examen : signe de {sign} négatif, score de Glasgow à 15. {drug} si douleur.",
+]
+_EPOS = ["Parkinson", "Crohn", "Hodgkin", "Basedow", "Horton", "Alzheimer", "Raynaud", "Wilson", "Charcot", "Addison"]
+_SIGNS = ["Babinski", "Lasègue", "Murphy", "Romberg", "Kernig", "Brudzinski", "Chvostek", "Homans"]
+_DRUGS = ["Doliprane", "Kardégic", "Lasilix", "Eliquis", "Xarelto", "Levothyrox", "Tahor", "Amlodipine", "Metformine", "Augmentin", "Previscan", "Seresta", "Inexium", "Bisoprolol", "Ramipril", "Lovenox"]
+
+
+def split_of(index: int, text: str) -> str:
+    h = int(hashlib.sha256(f"{index}:{text}".encode()).hexdigest()[:8], 16) % 100
+    return "train" if h < 60 else ("dev" if h < 80 else "test")
+
+
+def read_templates(data_dir: Path) -> list[str]:
+    raw = (Path(data_dir) / "eds_pseudo_templates" / "templates.txt").read_text(encoding="utf-8")
+    return [p.strip("\n") for p in re.split(r"\n\s*\n", raw) if p.strip()]
+
+
+def _case_like(model: str, value: str) -> str:
+    if model.isupper():
+        return value.upper()
+    if model.islower():
+        return value.lower()
+    return value
+
+
+def _refill(label: str, surface: str, rng: random.Random, lx: Lexicons, cache: dict) -> str:
+    key = (label, surface.lower())
+    if key in cache:
+        return cache[key]
+    out = surface
+    if label == "NOM" and len(surface.rstrip(".")) > 2:
+        out = _case_like(surface, rng.choice(lx.last[:6000]))
+    elif label == "PRENOM" and len(surface.rstrip(".")) > 2:
+        pool = lx.female_first if rng.random() < 0.5 else lx.male_first
+        out = _case_like(surface, rng.choice(pool[:1200]))
+    elif label == "VILLE" and "\n" not in surface:
+        out = _case_like(surface, rng.choice(lx.places)[1])
+    elif label == "ZIP" and re.fullmatch(r"\d{5}", surface):
+        out = rng.choice(lx.places)[0]
+    cache[key] = out
+    return out
+
+
+def fill(template: str, rng: random.Random, lx: Lexicons, cache: dict | None = None) -> tuple[str, list[dict]]:
+    cache = {} if cache is None else cache
+    parts: list[str] = []
+    spans: list[dict] = []
+    pos = 0
+    length = 0
+    for m in _MARKUP.finditer(template):
+        before = template[pos:m.start()]
+        parts.append(before)
+        length += len(before)
+        surface, label = m.group(1), m.group(2)
+        if label not in PHI_LABELS:
+            parts.append(m.group(0))
+            length += len(m.group(0))
+        else:
+            label = "ADRESSE" if label == "ADDRESSE" else label
+            value = _refill(label, surface, rng, lx, cache)
+            spans.append({"start": length, "end": length + len(value), "label": label})
+            parts.append(value)
+            length += len(value)
+        pos = m.end()
+    parts.append(template[pos:])
+    return "".join(parts), spans
+
+
+def _protect_spans(text: str, words: list[str]) -> list[dict]:
+    out = []
+    for w in words:
+        for m in re.finditer(rf"(?<![\w]){re.escape(w)}(?![\w])", text):
+            out.append({"start": m.start(), "end": m.end()})
+    return out
+
+
+def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snippets_per_doc: int = 6) -> list[dict]:
+    """Gold documents (``partages deid eval`` format) for one split."""
+    lx = load_lexicons(str(data_dir))
+    source = "train" if split == "dev2" else split
+    templates = [t for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == source]
+    rng = random.Random(f"{split}:{seed}")
+    docs = []
+    for d in range(n_docs):
+        female = rng.random() < 0.5
+        prenom = rng.choice((lx.female_first if female else lx.male_first)[:800])
+        nom = rng.choice(lx.last[:5000]).upper()
+        dob = f"{rng.randint(1,28):02d}/{rng.randint(1,12):02d}/{rng.randint(1930, 2010)}"
+        ipp = str(rng.randint(8_000_000_000, 8_999_999_999))
+        header = f"Patient{'e' if female else ''} : {nom} {prenom}, né{'e' if female else ''} le {dob}, IPP : {ipp}\n"
+        text = header
+        spans = []
+        for label, value in (("NOM", nom), ("PRENOM", prenom), ("DATE_NAISSANCE", dob), ("IPP", ipp)):
+            i = header.index(value)
+            spans.append({"start": i, "end": i + len(value), "label": label})
+        protect_words: list[str] = []
+        cache: dict = {}
+        for k in range(snippets_per_doc):
+            t, sp = fill(rng.choice(templates), rng, lx, cache)
+            base = len(text)
+            text += t + "\n\n"
+            spans += [{**s, "start": s["start"] + base, "end": s["end"] + base} for s in sp]
+            if k % 3 == 1:
+                drug, drug2 = rng.sample(_DRUGS, 2)
+                line = rng.choice(MEDICATION_LINES).format(drug=drug, drug2=drug2, epo=rng.choice(_EPOS), sign=rng.choice(_SIGNS))
+                protect_words += [drug, drug2] + _EPOS + _SIGNS + ["Glasgow"]
+                text += line + "\n\n"
+        mention = f"Conclusion : M{'me' if female else '.'} {nom} sort ce jour.\n"
+        i = len(text) + mention.index(nom)
+        text += mention
+        spans.append({"start": i, "end": i + len(nom), "label": "NOM"})
+        docs.append({
+            "id": f"{split}-{seed}-{d:04d}", "text": text, "spans": sorted(spans, key=lambda s: s["start"]),
+            "protect": _protect_spans(text, sorted(set(protect_words))),
+            "patient": {"nom": nom, "prenom": prenom, "date_naissance": dob, "ipp": ipp},
+        })
+    return docs

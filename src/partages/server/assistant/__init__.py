@@ -1,0 +1,1 @@
+"""Clinical assistant endpoints (``/v1/assistant/...``): drafts, edits, validation, exports."""

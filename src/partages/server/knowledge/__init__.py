@@ -1,0 +1,1 @@
+"""Knowledge endpoints: search, drug records, interaction checks, and grounded chat answers."""
