@@ -47,6 +47,19 @@ async def _start(state: GatewayState, fn, *args) -> Iterator[Chunk]:
     return await loop.run_in_executor(state.executor, fn, *args)
 
 
+def merge_chunks(chunks: list[Chunk]) -> list[Chunk]:
+    """Join consecutive chunks that piled up while the client was being written to (one SSE event
+    instead of several); the final chunk (finish reason, usage) stays separate."""
+    out: list[Chunk] = []
+    for c in chunks:
+        if out and not out[-1].finish_reason and not c.finish_reason and c.prompt_tokens is None:
+            prev = out[-1]
+            out[-1] = Chunk(text=prev.text + c.text, logprobs=prev.logprobs + c.logprobs)
+        else:
+            out.append(c)
+    return out
+
+
 def _chat_logprobs(lps: list[TokenLogprob]) -> dict[str, Any]:
     return {
         "content": [
@@ -129,7 +142,7 @@ class ChatServing:
 
         yield sse(chunk({"role": "assistant", "content": ""}))
         try:
-            async for c in iterate_in_thread(it, self.state.executor):
+            async for c in iterate_in_thread(it, self.state.executor, merge_chunks):
                 lp = _chat_logprobs(c.logprobs) if req.logprobs and c.logprobs else None
                 text = guard.feed(c.text) if c.text else c.text
                 if text or lp:
@@ -196,7 +209,7 @@ class CompletionServing:
     async def _stream(self, it: Iterator[Chunk], model: str, req: CompletionRequest, info: dict[str, Any]) -> AsyncIterator[bytes]:
         cid, created = new_id("cmpl"), now()
         try:
-            async for c in iterate_in_thread(it, self.state.executor):
+            async for c in iterate_in_thread(it, self.state.executor, merge_chunks):
                 lp = _completion_logprobs(c.logprobs) if req.logprobs is not None and c.logprobs else None
                 if c.text or lp or c.finish_reason:
                     yield sse({"id": cid, "object": "text_completion", "created": created, "model": model,
