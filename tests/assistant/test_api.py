@@ -89,6 +89,7 @@ def test_draft_edit_validate_export(gateway_with_kb, letter):
     r = httpx.post(f"{base}/validate", headers=gw.headers("integrator"))
     assert r.status_code == 403 and r.json()["error"]["type"] == "permission_error"
     assert httpx.patch(base, json={"letter": {"motif": "x"}}, headers=gw.headers("learner")).status_code == 403
+    assert httpx.get(base, headers=gw.headers("learner")).status_code == 403  # drafts hold patient data
     # a clinician edits (merge patch), then validates
     secret_motif = "AVC ischémique sylvien gauche (motif corrigé)"
     r = httpx.patch(base, json={"letter": {"motif": secret_motif, "a_completer": []}}, headers=gw.headers("clinician"))

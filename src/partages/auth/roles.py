@@ -22,8 +22,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "completions": frozenset({Role.integrator, Role.admin}),
     # trusted knowledge: search, drug records, interaction checks
     "knowledge": frozenset({Role.clinician, Role.integrator, Role.admin, Role.learner, Role.teacher}),
-    # clinical assistant: drafts (letters, summaries, medications, codes); editing and validating is clinical
-    "assistant": frozenset({Role.clinician, Role.integrator, Role.admin, Role.learner, Role.teacher}),
+    # clinical assistant: drafts hold patient data, so no learner/teacher access (training uses
+    # fictitious cases through its own routes); editing and validating is clinical
+    "assistant": frozenset({Role.clinician, Role.integrator, Role.admin}),
     "assistant_validate": frozenset({Role.clinician, Role.admin}),
     # administration
     "audit": frozenset({Role.admin}),
