@@ -180,3 +180,13 @@ def test_surrogate_dates_keep_their_qualifier(key):
 
     out = Pseudonymizer(key).pseudonymize("Revoir fin 2025, puis début mars 2026.").text
     assert out.startswith("Revoir fin 20") and ", puis début " in out
+
+
+def test_the_number_sept_is_not_a_date():
+    """"sept" is also the number seven: alone it must not be redacted (the corpus gate would
+    reject clean text), while "3 sept 2024" and "sept. 1950" stay dates."""
+    from partages.deid import detect
+
+    assert detect("Antibiothérapie pendant sept jours, sept patients vus.") == []
+    assert [s.text for s in detect("Revu le 3 sept 2024.")] == ["3 sept 2024"]
+    assert [s.text for s in detect("Né en sept. 1950")] == ["sept. 1950"]

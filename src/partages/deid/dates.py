@@ -131,8 +131,8 @@ def find_dates(folded: str) -> list[DateMatch]:
     for m in TEXTUAL.finditer(folded):
         day_s, day_w, mon, year_s, year_w = m.groups()
         mon_n = MONTHS[mon]
-        if mon in ("mar", "sep", "jan") and not (day_s or year_s):
-            continue  # bare abbreviations are too ambiguous
+        if mon in ("mar", "sep", "sept", "jan") and not (day_s or year_s):
+            continue  # bare abbreviations are too ambiguous ("pendant sept jours")
         if mon in ("mars", "mai") and not (day_s or day_w or year_s or year_w) and not _MONTH_CONTEXT.search(folded, max(0, m.start() - 25), m.start()):
             continue  # "mars"/"mai" alone only after "en", "depuis", "début"...
         day = int(day_s) if day_s else (1 if day_w else None)
