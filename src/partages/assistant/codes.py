@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from partages.assistant.text import Document, fold, sections
+from partages.assistant.text import Document, sections
 
 # code -> folded regex alternatives (word boundaries added)
 LEXICON: dict[str, list[str]] = {

@@ -27,7 +27,7 @@ ADDRESS = re.compile(
     rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
 )
 ADDRESS_NO_NUMBER = re.compile(
-    rf"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|rue|avenue|boulevard|allée|place|impasse|quai)"
+    r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|rue|avenue|boulevard|allée|place|impasse|quai)"
     rf"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
 )
 AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")

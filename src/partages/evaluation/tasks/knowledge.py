@@ -43,35 +43,39 @@ def _result(task: Task, config: RunConfig, res: evalsets.EvalResult, metric: str
     )
 
 
+class _KnowledgeDevSet(Task):
+    """A knowledge dev set scored by ``partages.knowledge.evalsets`` (no model involved)."""
+
+    modes = ("retrieval",)
+    splits = ("dev",)
+    needs_engine = False
+
+    def score(self, kb):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self, engine: Engine | None, config: RunConfig, progress: Progress | None = None) -> TaskResult:
+        self.check(config)
+        res = self.score(_open_kb(config))
+        if progress:
+            progress(res.n, res.n)
+        return _result(self, config, res, self.primary_metric)
+
+
 @register
-class DrugRecall(Task):
+class DrugRecall(_KnowledgeDevSet):
     name = "kb-drug-recall"
     description = "Drug-name lookup in the BDPM: recall@5 on 70 prescriber-written names (no model)"
-    modes = ("retrieval",)
-    splits = ("dev",)
-    needs_engine = False
     primary_metric = "recall_at_5"
 
-    def run(self, engine: Engine | None, config: RunConfig, progress: Progress | None = None) -> TaskResult:
-        self.check(config)
-        res = evalsets.score_drug_questions(_open_kb(config), k=5)
-        if progress:
-            progress(res.n, res.n)
-        return _result(self, config, res, "recall_at_5")
+    def score(self, kb):
+        return evalsets.score_drug_questions(kb, k=5)
 
 
 @register
-class InteractionLevels(Task):
+class InteractionLevels(_KnowledgeDevSet):
     name = "kb-interaction-level"
     description = "ANSM interaction level of 32 drug pairs: exact most-severe level (no model)"
-    modes = ("retrieval",)
-    splits = ("dev",)
-    needs_engine = False
     primary_metric = "exact_level"
 
-    def run(self, engine: Engine | None, config: RunConfig, progress: Progress | None = None) -> TaskResult:
-        self.check(config)
-        res = evalsets.score_interaction_pairs(_open_kb(config))
-        if progress:
-            progress(res.n, res.n)
-        return _result(self, config, res, "exact_level")
+    def score(self, kb):
+        return evalsets.score_interaction_pairs(kb)
