@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/deid_throughput.py [--docs 200] [--skip-presidio]
 
-On the same ~2,000-character synthetic notes (EDS-Pseudo templates of the *test* split refilled
-with fr_names/fr_geo, generated at run time) plus the hand-written tricky test notes:
+On the same ~2,000-character synthetic notes (EDS-Pseudo templates of the held-out *test* split
+refilled with fr_names/fr_geo at run time: the fresh ``test`` split, seed ``test-v2``) plus the
+hand-written tricky notes of that split (``tricky_notes_v2.txt``); the spent first test split
+``test-v1`` is scored too, for comparison with earlier runs:
 
   partages-detect        ``Detector.detect`` (rules + tagger + protect list)
   partages-pseudonymize  detection + keyed surrogates (full replacement)
@@ -142,6 +144,9 @@ def main() -> None:
     # tricky notes alone
     tr = evaluate(tricky_notes("test"), det.detect)
     results["partages_tricky_test"] = summary(tr)
+    # the spent first test split, same generator as in earlier runs
+    v1 = evaluate(make_documents(Path(data_dir), "test-v1", a.docs) + tricky_notes("test-v1"), det.detect)
+    results["partages_test_v1"] = {**summary(v1), "per_label": v1.per_label}
     # statistical component choice, on dev
     choice = {}
     for name, fn in (("rules only", Detector(DetectorConfig(data_dir=Path(data_dir), use_model=False)).detect), ("rules + tagger (shipped)", det.detect)):
@@ -172,7 +177,7 @@ def main() -> None:
         "over_redaction<=1%": rep.over_redaction <= 0.01,
         "5x_presidio": results.get("speedup_detect_vs_presidio", 0) >= 5 if "presidio_detect" in results else None,
     }
-    print(f"\n{len(synth)} synthetic notes (mean {chars:.0f} chars) + {len(test_gold) - len(synth)} tricky notes, test split, 1 pinned core\n")
+    print(f"\n{len(synth)} synthetic notes (mean {chars:.0f} chars) + {len(test_gold) - len(synth)} tricky notes, fresh test split, 1 pinned core\n")
     print(f"{'system':38} {'docs/s':>8} {'recall':>8} {'precision':>10} {'docs all found':>15}")
     for name, s, rc, pr, dn in rows:
         print(f"{name:38} {s:8.1f} {rc:8.4f} {pr:10.4f} {dn:15.1%}")
@@ -180,6 +185,8 @@ def main() -> None:
     for lab, m in rep.per_label.items():
         print(f"  {lab:15} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  n={m['support']}")
     print(f"\nleaks of known identifiers: {rep.leaks}/{rep.known_identifier_occurrences} · over-redaction {rep.over_redacted}/{rep.protect_items}")
+    print(f"tricky notes alone: recall {tr.redact_recall:.4f} precision {tr.redact_precision:.4f}; "
+          f"test-v1 (spent): recall {v1.redact_recall:.4f} precision {v1.redact_precision:.4f} docs all found {v1.docs_nothing_missed:.1%}")
     print("\nstatistical component (dev split):")
     for name, m in choice.items():
         print(f"  {name:36} {m['docs_per_s']:7.1f} docs/s  recall {m['redact_recall']:.4f}  precision {m['redact_precision']:.4f}  NOM R {m['NOM_recall']}  PRENOM R {m['PRENOM_recall']}  VILLE R {m['VILLE_recall']}")

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     # Pseudonymisation guard in the gateway (filled in by the deid component)
     phi_guard: Literal["off", "pseudonymize", "block"] = "off"
     phi_guard_key_file: Path | None = Field(None, description="HMAC key for the guard's surrogates (default: a random key per process; surrogates live one request).")
+    deid_ipp_keywords: list[str] = Field(default_factory=list, description="Extra regexes for the label before an IPP (added to the built-in ones).")
+    deid_nda_keywords: list[str] = Field(default_factory=list, description="Extra regexes for the label before an NDA / stay number.")
+    deid_id_value: str | None = Field(None, description="Regex of the IPP/NDA number itself (default: up to 3 letters + 4-15 digits/letters).")
+
+    # Clinical assistant
+    assistant_prose: bool = Field(False, description="Let the language model write the prose fields (letter/summary résumé, patient explanation introduction); off until a tuned model passes the assistant eval. A request's \"prose\" flag overrides it.")
+    assistant_key_file: Path | None = Field(None, description="Fernet key encrypting assistant drafts at rest (default: $PARTAGES_HOME/assistant.key, created with mode 600).")
 
     @field_validator("home", mode="after")
     @classmethod

@@ -28,7 +28,9 @@ def letter(gateway_with_kb, stays):
 def test_discharge_letter_shape(letter, stays):
     assert letter["id"].startswith("draft-") and letter["status"] == "draft"
     g = letter["generated_by"]
-    assert g["ai_generated"] is True and g["model"] == "gemma3-270m" and g["version"].startswith("partages") and g["date"]
+    assert g["ai_generated"] is True and g["version"].startswith("partages") and g["date"]
+    # the model's prose step is opt-in: off by default, and the response says so
+    assert g["model"] is None and g["prose"]["enabled"] is False and g["prose"]["reason"]
     L = letter["letter"]
     for key in ("motif", "resume", "evenements_indesirables", "bmr", "transfusion", "dispositifs_implantes", "traitements_sortie",
                 "traitements_arretes", "traitements_modifies", "resultats_en_attente", "suivi", "a_completer"):
@@ -43,11 +45,11 @@ def test_discharge_letter_shape(letter, stays):
             assert set(ev) == {"document", "start", "end"}
             assert 0 <= ev["start"] < ev["end"] <= len(docs[ev["document"]]["text"])
     assert any("Holter" in i["texte"] for i in L["resultats_en_attente"])
-    # the model's prose is labelled, or the extracted text was kept with the reason why
-    prov = L["provenance"]["resume"]
-    assert prov["source"] in ("modele", "extraction")
-    assert prov["source"] == "extraction" or prov["label"]
-    assert L["resume"]
+    assert L["provenance"]["resume"]["source"] == "extraction" and L["resume"]
+    # added sections (the documented keys above are unchanged): people, discharge conditions
+    assert L["personnes"]["medecin_traitant"]["texte"] == "Dr Aubert Lefranc"
+    assert L["sortie"]["mode"]["valeur"] == "SSR" and L["sortie"]["date"]["texte"] == "09/03/2024"
+    assert L["patient"] == {"display": "Patient 0042 (pseudonymisé)"}
 
 
 def test_codes_medications_summary(gateway_with_kb, notes, stays):
@@ -98,6 +100,9 @@ def test_draft_edit_validate_export(gateway_with_kb, letter):
     assert r.json()["letter"]["traitements_sortie"] == letter["letter"]["traitements_sortie"]
     bad = httpx.patch(base, json={"status": "validated"}, headers=gw.headers("clinician"))
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "status"
+    # null deletes in a merge patch: not for a mandatory section of the letter
+    bad = httpx.patch(base, json={"letter": {"suivi": None}}, headers=gw.headers("clinician"))
+    assert bad.status_code == 400 and bad.json()["error"]["param"] == "letter.suivi" and "a_completer" in bad.json()["error"]["message"]
     r = httpx.post(f"{base}/validate", headers=gw.headers("clinician"))
     assert r.status_code == 200 and r.json()["status"] == "validated" and r.json()["validated_by"]
     # frozen once validated

@@ -1,8 +1,10 @@
-"""Scores on the held-out test split (synthetic notes from the EDS-Pseudo templates of the test
-split + our hand-written tricky test notes). The product targets (redact recall ≥ 0.99,
-precision ≥ 0.95) are not all met yet on the synthetic part: these assertions are regression
-floors at the measured level, plus the hard requirements that are met (no leak of a known
-patient identifier, protect items over-redacted ≤ 1 %)."""
+"""Scores on the held-out test splits (synthetic notes from the EDS-Pseudo templates of the
+test split + hand-written tricky notes). ``test`` is the fresh split built on 2026-11-29 and
+measured once at the end of that session (200 notes + 20 hand-written: redact recall 0.953,
+precision 0.928, see BENCHMARKS.md); ``test-v1`` is the first, spent split. The product targets
+(redact recall ≥ 0.99, precision ≥ 0.95) are not met: these assertions are regression floors
+at the measured level, plus the hard requirements that are met (no leak of a known patient
+identifier, protect items over-redacted ≤ 1 %)."""
 
 from __future__ import annotations
 
@@ -13,25 +15,38 @@ from partages.deid.eval_data import build_gold, tricky_notes
 
 
 @pytest.fixture(scope="module")
-def test_gold(data_dir):
-    return build_gold(data_dir, "test", 40)
+def test_v1_gold(data_dir):
+    return build_gold(data_dir, "test-v1", 40)
 
 
-def test_hard_requirements_on_test_split(detector, test_gold):
-    r = evaluate(test_gold, detector.detect)
+def test_hard_requirements_on_first_test_split(detector, test_v1_gold):
+    r = evaluate(test_v1_gold, detector.detect)
     assert r.leaks == 0 and r.known_identifier_occurrences > 100
     assert r.over_redaction <= 0.01 and r.protect_items > 100
-    assert r.redact_recall >= 0.88  # measured 0.894 on these 40 docs, 0.914 on 200 (target 0.99: not met, see BENCHMARKS.md)
-    assert r.redact_precision >= 0.91  # measured 0.937 on 40 docs, 0.934 on 200 (target 0.95: not met)
+    assert r.redact_recall >= 0.94  # measured 0.950 on these 40 docs, 0.957 on 200 (0.914 before 2026-11-29)
+    assert r.redact_precision >= 0.93  # measured 0.941 on 40 docs, 0.937 on 200
     assert set(r.per_label) >= {"NOM", "PRENOM", "DATE", "TEL", "SECU", "ADRESSE"}
 
 
+def test_hard_requirements_on_fresh_test_split(detector, data_dir):
+    r = evaluate(build_gold(data_dir, "test", 40), detector.detect)
+    assert r.leaks == 0 and r.known_identifier_occurrences > 100
+    assert r.over_redaction <= 0.01 and r.protect_items > 100
+    assert r.redact_recall >= 0.93  # measured 0.937 on these 40 docs, 0.953 on 200 (target 0.99: not met)
+    assert r.redact_precision >= 0.95  # measured 0.959 on 40 docs, 0.928 on 200 (target 0.95: not met on 200)
+
+
 def test_tricky_notes_split_and_scores(detector):
-    dev, test = tricky_notes("dev"), tricky_notes("test")
-    assert len(dev) + len(test) >= 40 and not {d["id"] for d in dev} & {d["id"] for d in test}
+    dev, test = tricky_notes("dev"), tricky_notes("test-v1")
+    fresh = tricky_notes("test")
+    assert len(dev) + len(test) + len(fresh) >= 60 and len(fresh) >= 20
+    assert not {d["id"] for d in dev} & {d["id"] for d in test + fresh}
     r = evaluate(test, detector.detect)
     assert r.leaks == 0 and r.over_redaction == 0.0
     assert r.redact_recall >= 0.95 and r.redact_precision >= 0.97
+    r = evaluate(fresh, detector.detect)  # written before the fixes it measures: 0.978 / 0.970
+    assert r.leaks == 0 and r.over_redaction == 0.0
+    assert r.redact_recall >= 0.97 and r.redact_precision >= 0.96
 
 
 def test_dev_and_test_templates_are_disjoint(data_dir):

@@ -179,7 +179,7 @@ def test_clinician_walk(browser, gateway_with_kb, artifacts) -> None:
 
 def test_expired_session_is_explained(browser, gateway) -> None:
     page = browser.new_page()
-    _login(page, gateway, "learner")
+    _login(page, gateway, "clinician")
     page.context.clear_cookies()  # as after expiry or a log-out elsewhere
     page.get_by_label("Votre question").fill("Bonjour")
     page.get_by_role("button", name="Envoyer").click()

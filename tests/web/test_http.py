@@ -18,9 +18,10 @@ def _login(gateway, role: str = "clinician", key: str | None = None, **headers) 
 
 def _session(gateway, role: str = "clinician", key: str | None = None) -> tuple[httpx.Client, str]:
     resp = _login(gateway, role, key)
-    assert resp.status_code == 303 and resp.headers["location"] == "/"
+    landing = "/formation" if role in ("learner", "teacher") and key is None else "/"  # no drafts for them
+    assert resp.status_code == 303 and resp.headers["location"] == landing
     client = httpx.Client(base_url=gateway.root, cookies=resp.cookies, timeout=180)
-    page = client.get("/")
+    page = client.get(landing)
     assert page.status_code == 200
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
     return client, csrf

@@ -35,7 +35,7 @@ LEXICON: dict[str, list[str]] = {
     "E87.6": [r"hypokaliemie"],
     "E87.5": [r"hyperkaliemie"],
     "E86": [r"deshydratation"],
-    "I21.9": [r"infarctus (?:aigu )?du myocarde", r"idm", r"sca st\+", r"syndrome coronarien aigu avec sus-decalage", r"stemi", r"nstemi"],
+    "I21.9": [r"infarctus (?:aigu )?du myocarde", r"infarctus", r"idm", r"sca st\+", r"syndrome coronarien aigu avec sus-decalage", r"stemi", r"nstemi"],
     "I20.0": [r"angor instable", r"sca non st"],
     "I25.1": [r"cardiopathie ischemique", r"coronaropathie", r"maladie coronarienne"],
     "I48": [r"fibrillation (?:atriale|auriculaire)", r"acfa", r"fa paroxystique", r"flutter"],
@@ -73,7 +73,7 @@ LEXICON: dict[str, list[str]] = {
     "C61": [r"cancer de la prostate", r"adenocarcinome prostatique"],
     "C25.9": [r"cancer du pancreas", r"adenocarcinome pancreatique"],
     "F32.9": [r"episode depressif", r"syndrome depressif", r"depression"],
-    "F10.2": [r"alcoolisme", r"ethylisme chronique", r"dependance a l'alcool", r"ethylisme"],
+    "F10.2": [r"alcoolisme", r"ethylisme chronique", r"dependance a l'alcool", r"ethylisme", r"ethylique\w* chronique\w*", r"alcoolique\w* chronique\w*"],
     "F03": [r"demence", r"troubles neurocognitifs majeurs"],
     "G30.9": [r"maladie d'alzheimer", r"alzheimer"],
     "G20": [r"maladie de parkinson", r"parkinson"],
@@ -123,6 +123,27 @@ def cim10_labels(data_dir: str | None) -> dict[str, str]:
         return {row["code"]: row["long"] for row in csv.DictReader(f)}
 
 
+@functools.lru_cache(maxsize=4)
+def label_index(data_dir: str | None) -> dict[str, str]:
+    """folded CIM-10 label -> code, for short unambiguous labels ("Constipation" -> K59.0): the
+    lexicon's fallback, so a diagnosis written exactly as the classification names it is found
+    even when nobody listed it. Labels of one word under 6 letters, and labels shared by several
+    codes, are left out (too generic)."""
+    from partages.assistant.text import fold
+
+    seen: dict[str, set[str]] = {}
+    for code, label in cim10_labels(data_dir).items():
+        f = fold(label).strip()
+        if len(code) < 3 or any(c in f for c in ",()[]") or len(f.split()) > 4 or (len(f.split()) == 1 and len(f) < 6):
+            continue
+        seen.setdefault(f, set()).add(code)
+    return {f: (codes.pop() if len(codes) == 1 else "") for f, codes in seen.items() if len(codes) == 1}
+
+
+def _dotted(code: str) -> str:
+    return code if len(code) <= 3 or "." in code else f"{code[:3]}.{code[3:]}"
+
+
 @functools.lru_cache(maxsize=1)
 def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     out = []
@@ -168,6 +189,10 @@ def _qualify(doc: Document, start: int, end: int, section: str | None) -> tuple[
     line_end = doc.folded.find("\n", end)
     after = doc.folded[end:line_end if line_end != -1 else len(doc.folded)][:40]
     after_clause = _CLAUSE_CUT.split(after)[0] if after else ""
+    # "Mère et tante maternelle : cancer du sein": family members named before a colon
+    head = before_sentence.rsplit(":", 1)[0] if ":" in before_sentence else ""
+    if head and len(head) <= 50 and FAMILY.search(head) and not HISTORY.search(head.replace("familia", "")):
+        return "family", FAMILY.search(head).group(0)
     if section == "family_history" or FAMILY.search(clause) or re.search(r"\b(dans la famille|chez (?:le |la |son |sa |ses )?(?:pere|mere|frere|soeur|parents|oncle|tante))\b|familia", after_clause) or (FAMILY.search(before_sentence) and HISTORY.search(before_sentence)):
         cue = FAMILY.search(clause) or FAMILY.search(before_sentence)
         return "family", cue.group(0) if cue else "antecedents familiaux"
@@ -185,7 +210,7 @@ def _qualify(doc: Document, start: int, end: int, section: str | None) -> tuple[
     return "affirmed", None
 
 
-def find_mentions(docs: list[Document]) -> list[Mention]:
+def find_mentions(docs: list[Document], data_dir: str | None = None) -> list[Mention]:
     out: list[Mention] = []
     for doc in docs:
         secs = sections(doc)
@@ -198,6 +223,18 @@ def find_mentions(docs: list[Document]) -> list[Mention]:
         for code, pat in _compiled():
             for m in pat.finditer(doc.folded):
                 hits.append((m.start(), m.end(), code))
+        index = label_index(data_dir)
+        if index:  # official labels, 1-4 words, where the lexicon found nothing
+            words = list(re.finditer(r"[\w'-]+", doc.folded))
+            for i in range(len(words)):
+                for n in (4, 3, 2, 1):
+                    if i + n > len(words):
+                        continue
+                    a, b = words[i].start(), words[i + n - 1].end()
+                    code = index.get(doc.folded[a:b])
+                    if code and not any(x < b and a < y for x, y, _ in hits):
+                        hits.append((a, b, _dotted(code)))
+                        break
         # longest match wins where two entries overlap ("avc ischemique" over "avc")
         for start, end, code in sorted(hits, key=lambda h: (-(h[1] - h[0]), h[0])):
             if any(a < end and start < b for a, b in taken):
@@ -216,7 +253,7 @@ def family_code(code: str) -> str:
 def suggest(docs: list[Document], data_dir: str | None, k: int = 10) -> dict[str, Any]:
     """Ranked CIM-10 suggestions, a suggested principal diagnosis, and the mentions left out."""
     labels = cim10_labels(data_dir)
-    mentions = find_mentions(docs)
+    mentions = find_mentions(docs, data_dir)
     agg: dict[str, CodeSuggestion] = {}
     raw: dict[str, float] = {}
     excluded = []

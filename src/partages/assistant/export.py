@@ -27,6 +27,21 @@ def _ev(items: list[dict[str, Any]], label: str, fmt) -> list[str]:
     return [f"## {label}", "", *[f"- {fmt(i)}" for i in items], ""]
 
 
+def patient_display(patient: dict[str, Any] | None) -> str | None:
+    """"Odette PERRIN, née le 21/11/1935" from identity fields, or the request's ``display``."""
+    if not patient:
+        return None
+    if patient.get("display"):
+        return str(patient["display"])
+    name = " ".join(str(patient[k]) for k in ("prenom", "nom") if patient.get(k))
+    born = f"né(e) le {patient['date_naissance']}" if patient.get("date_naissance") else ""
+    return ", ".join(x for x in (name, born) if x) or None
+
+
+def _who(p: dict[str, Any] | None) -> str:
+    return str(p["texte"]) if p else "_à compléter_"
+
+
 def to_markdown(d: Draft) -> str:
     c = d.content
     g = d.generated_by
@@ -35,7 +50,20 @@ def to_markdown(d: Draft) -> str:
              f"validé par {d.validated_by or '—'} le {d.validated_at or '—'}.", ""]
     if d.kind == "discharge_letter":
         L = c["letter"]
-        lines += ["## Motif", "", str(L.get("motif") or "_À compléter_"), "", "## Résumé du séjour", "", str(L.get("resume") or "_À compléter_"), ""]
+        P = L.get("personnes") or {}
+        S = L.get("sortie") or {}
+        lines += ["## Identités", "", f"- Patient : {patient_display(L.get('patient')) or '_à compléter_'}",
+                  f"- Médecin traitant : {_who(P.get('medecin_traitant'))}"]
+        if P.get("medecin_adresseur"):
+            lines.append(f"- Adressé par : {_who(P['medecin_adresseur'])}")
+        lines += [f"- Médecin de l'établissement : {_who(P.get('medecin_hospitalier'))}"
+                  + (f" ({P['service']['texte']})" if P.get("service") else ""), ""]
+        mode = S.get("mode")
+        lines += ["## Sortie", "", f"- Date : {_who(S.get('date'))}",
+                  f"- Mode : {mode['valeur'] + ' — ' + mode['texte'] if mode else '_à compléter_'}"]
+        if S.get("autonomie"):
+            lines.append(f"- Autonomie : {S['autonomie']['texte']}")
+        lines += ["", "## Motif", "", str(L.get("motif") or "_À compléter_"), "", "## Résumé du séjour", "", str(L.get("resume") or "_À compléter_"), ""]
         lines += _ev(L.get("evenements_indesirables", []), "Événements indésirables", lambda i: i["texte"])
         yn = {True: "oui", False: "non", None: "à compléter"}
         lines += [f"- BMR/BHRe : {yn[L.get('bmr')]}", f"- Transfusion : {yn[L.get('transfusion')]}", ""]
@@ -74,7 +102,7 @@ def to_fhir(d: Draft, patient: dict[str, Any] | None = None) -> dict[str, Any]:
     md = to_markdown(d)
     code, display = LOINC.get(d.kind, ("34133-9", "Summary of episode note"))
     type_ = {"coding": [{"system": "http://loinc.org", "code": code, "display": display}], "text": TITLES.get(d.kind, d.kind)}
-    subject = {"display": (patient or {}).get("display") or "Patient (identité à compléter)"}
+    subject = {"display": patient_display(patient) or "Patient (identité à compléter)"}
     author_device = {"display": f"Partages {d.generated_by.get('version')} — modèle {d.generated_by.get('model')} (contenu généré par IA)"}
     validator = {"display": f"Clinicien (clé {d.validated_by})"}
     div = f'<div xmlns="http://www.w3.org/1999/xhtml"><pre>{html.escape(md)}</pre></div>'

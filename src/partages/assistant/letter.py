@@ -14,23 +14,35 @@ from typing import Any
 
 from partages.assistant import codes as codes_mod
 from partages.assistant import prose
+from partages.assistant.discharge import discharge_conditions
+from partages.assistant.identities import patient_identity, people
 from partages.assistant.medications import STOP_CUES, Medication, extract
-from partages.assistant.text import Document, Span, fold, sections
+from partages.assistant.text import DATE, Document, Span, fold, sections
 
 CHANGE_CUES = re.compile(r"\b(diminu\w*|augment\w*|major\w*|reduit\w*|reduction|adapt\w*|modifi\w*|passe\w* (?:de|a)|decroissance|titr\w*|ajust\w*|espac\w*)\b")
 REASON_CUE = re.compile(r"\b(en raison d[e'u]\w*|en raison|a cause d[e'u]\w*|car|pour|suite a|devant|dans le contexte d[e'u]\w*|du fait d[e'u]\w*|compte tenu d[e'u]\w*|sur)\b")
-PENDING = re.compile(r"\ben attente\b|\ben cours\b.{0,40}\b(resultat|culture|anapath|histolog|biopsie|serolog|analyse|prelevement|examen)|\ba recuperer\b|\bnon (?:encore )?(?:disponible|rendu)s?\b|\bsera (?:transmis|communique|adresse)\w*|\bseront (?:transmis|communiques|adresses)\b|\bresultats? (?:a venir|definitif\w* a venir)")
+PENDING = re.compile(r"\ben attente\b|\b(?:cr|compte[- ]rendu|resultats?|conclusions?)\b[^.\n]{0,20}\b(?:a venir|attendu\w*)|\ben cours\b.{0,40}\b(resultat|culture|anapath|histolog|biopsie|serolog|analyse|prelevement|examen)|\ba recuperer\b|\bnon (?:encore )?(?:disponible|rendu)s?\b|\bsera (?:transmis|communique|adresse)\w*|\bseront (?:transmis|communiques|adresses)\b|\bresultats? (?:a venir|definitif\w* a venir)")
 FOLLOWUP = re.compile(r"\b(rendez-vous|rdv|consultation|controle|a revoir|revu\w* en|reevaluation|suivi (?:par|en|chez|a)|bilan (?:a|dans|de controle)|a programmer|a prevoir|prise de sang|ide a domicile|kinesitherap\w*|dans (?:\d+|un|une|deux|trois|six) (?:jours?|semaines?|mois))\b")
 BMR = re.compile(r"\b(bmr|bhre|sarm|blse|eblse|ebls|epc|erv|bacterie multi-?resistante\w*|bacteries multi-?resistantes|enterobacterie\w* (?:productrice|secretrice)\w*|hautement resistante\w*)\b")
-TRANSFUSION = re.compile(r"\b(transfus\w*|culots? globulaires?|cgr|concentres? (?:de )?(?:globules rouges|plaquettaires|plaquettes)|pfc|plasma frais)\b")
+TRANSFUSION = re.compile(r"\b(transfus\w*|transfu\b|culots? globulaires?|cgr|concentres? (?:de )?(?:globules rouges|plaquettaires|plaquettes)|pfc|plasma frais)\b")
 DEVICE = re.compile(r"\b(stent\w*|pacemaker|stimulateur cardiaque|defibrillateur|dai|prothese\w*|endoprothese\w*|chambre implantable|port-a-cath|pac|sonde (?:jj|double j)|valve|clip\w*|implant\w*|picc-?line|materiel d'osteosynthese|osteosynthese|vis|clou)\b")
 DEVICE_ACT = re.compile(r"\b(pose|mise en place|implant\w*|pose d[e']|posee?s?|mis en place|insertion)\b")
 ADVERSE = re.compile(r"\b(complication\w*|effet\w* indesirable\w*|evenement\w* indesirable\w*|eig|chute\w*|escarre\w*|infection nosocomiale|infection (?:de|sur) (?:cathe|site)\w*|hemorragie\w*|saignement\w*|reaction allergique|allergie|surdosage|hypoglycemie\w*|toxidermie|confusion|thrombose sur)\b")
 NEGATED = re.compile(r"\b(pas d[e']|pas|absence d[e']|absence|sans|aucun\w*|ni|non|negati\w*|indemne\w*|rien a signaler|ras)\b")
-DATE = r"(\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre) \d{4})"
 ADMISSION_DATE = re.compile(r"\b(?:entre\w*|admission|admis\w*|hospitalise\w*|arrive\w*)\b[^.\n]{0,30}?\b(?:le|du)\s+" + DATE)
 DISCHARGE_DATE = re.compile(r"\bsortie\b[^.\n]{0,30}?\b(?:le|du)?\s*" + DATE)
 GP = re.compile(r"\b(?:medecin traitant|mt)\s*:?\s*((?:dr|docteur|pr)\.?\s+[^\n,;.]+)")
+
+
+_UNITS = [(r"microgrammes?|mcg|µg|ug", "µg"), (r"milligrammes?", "mg"), (r"grammes?", "g")]
+
+
+def _unit(dose: str | None) -> str:
+    """A dose in one spelling, so "50 microgrammes" and "50 µg" compare equal."""
+    d = fold(dose or "").replace(",", ".")
+    for pat, unit in _UNITS:
+        d = re.sub(rf"\b(?:{pat})\b|(?<=\d)(?:{pat})\b", unit, d)
+    return re.sub(r"\s+", "", d)
 
 
 def _item(span: Span, **extra: Any) -> dict[str, Any]:
@@ -38,12 +50,16 @@ def _item(span: Span, **extra: Any) -> dict[str, Any]:
 
 
 def _dedup(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    seen, out = set(), []
+    """Same text, or a span overlapping one already kept (a section line and its sentence)."""
+    seen, spans, out = set(), [], []
     for it in items:
         k = fold(it["texte"])
-        if k not in seen:
-            seen.add(k)
-            out.append(it)
+        ev = it["evidence"][0]
+        if k in seen or any(d == ev["document"] and a < ev["end"] and ev["start"] < b for d, a, b in spans):
+            continue
+        seen.add(k)
+        spans.append((ev["document"], ev["start"], ev["end"]))
+        out.append(it)
     return out
 
 
@@ -80,7 +96,7 @@ def _sentences_matching(docs: list[Document], pat: re.Pattern[str]) -> list[tupl
     out = []
     for doc in docs:
         for s in doc.sentences():
-            if doc.text[s.start:s.end + 2].rstrip().endswith(":"):
+            if s.text.rstrip().endswith(":") or doc.text[s.start:s.end + 2].rstrip().endswith(":"):
                 continue  # a heading, not a fact
             m = pat.search(doc.folded[s.start:s.end])
             if m:
@@ -91,7 +107,7 @@ def _sentences_matching(docs: list[Document], pat: re.Pattern[str]) -> list[tupl
 def _negated(doc: Document, sent: Span, m: re.Match[str]) -> bool:
     before = doc.folded[sent.start:sent.start + m.start()]
     after = doc.folded[sent.start + m.end():sent.end]
-    return bool(NEGATED.search(before[-40:]) or re.match(r"^\s*:?\s*(non|negati\w*|absent\w*|aucun\w*|0\b)", after))
+    return bool(NEGATED.search(before[-40:]) or re.match(r"^\s*:?\s*(non|negati\w*|neg\b|absent\w*|aucun\w*|0\b)", after))
 
 
 def _flag(docs: list[Document], pat: re.Pattern[str]) -> tuple[bool | None, list[dict[str, int]]]:
@@ -138,7 +154,7 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
     for key, m in admission.items():
         if key in discharge and key not in stopped_lines:
             d = discharge[key]
-            before, after = (fold(m.dose or ""), fold(m.frequency or "")), (fold(d.dose or ""), fold(d.frequency or ""))
+            before, after = (_unit(m.dose), fold(m.frequency or "")), (_unit(d.dose), fold(d.frequency or ""))
             if before != after and any(after):
                 raison, ev = _reason(docs, m, CHANGE_CUES, used)
                 if raison is None:
@@ -147,6 +163,8 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
                                  "raison": raison, "evidence": m.evidence + d.evidence + ev})
             continue
         raison, ev = _reason(docs, m, STOP_CUES, used)
+        if not discharge_docs and raison is None:
+            continue  # no discharge list (death, transfer letter...): only explicit stops count
         if raison is None:
             a_completer.append(f"Raison de l'arrêt de {m.medicament}")
         arretes.append({"medicament": m.medicament, "raison": raison, "evidence": m.evidence + ev})
@@ -208,7 +226,7 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
         motif, motif_ev = motif_lines[0].text, [motif_lines[0].evidence()]
     else:
         for doc in docs:
-            m = re.search(r"\b(?:hospitalise\w*|admis\w*|adresse\w*) (?:pour|dans un contexte d[e'])\s*([^.\n]+)", doc.folded)
+            m = re.search(r"\b(?:hospitalise\w*|admis\w*|adresse\w*)\b[^.\n]{0,30}?\b(?:pour|pr|dans un contexte d[e'])\s+([^.\n]+)", doc.folded)
             if m:
                 s = doc.span(m.start(1), m.end(1))
                 motif, motif_ev = s.text, [s.evidence()]
@@ -227,15 +245,27 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
         a_completer.append("Date d'entrée")
     if dates["sortie"] is None:
         a_completer.append("Date de sortie")
-    gp = None
-    for doc in docs:
+    persons = people(docs)
+    gp = persons["medecin_traitant"]
+    for doc in docs if gp is None else []:
         m = GP.search(doc.folded)
         if m:
             s = doc.span(m.start(1), m.end(1))
-            gp = {"texte": s.text, "evidence": [s.evidence()]}
+            gp = persons["medecin_traitant"] = {"texte": s.text, "evidence": [s.evidence()]}
             break
     if gp is None:
         a_completer.append("Médecin traitant")
+    if persons["medecin_hospitalier"] is None:
+        a_completer.append("Médecin de l'établissement ayant pris en charge le patient (signataire)")
+    conditions = discharge_conditions(docs)
+    if dates["sortie"] is None and conditions["date"] is not None:
+        dates["sortie"] = conditions["date"]["texte"]
+        dates["evidence"] += conditions["date"]["evidence"]
+        a_completer.remove("Date de sortie")
+    elif conditions["date"] is None and dates["sortie"] is not None:
+        conditions["date"] = {"texte": dates["sortie"], "evidence": dates["evidence"][-1:]}
+    if conditions["mode"] is None:
+        a_completer.append("Mode de sortie (domicile, SSR, EHPAD, transfert, décès)")
 
     diagnoses = codes_mod.suggest(docs, data_dir, k=5)["codes"]
     conclusion = _section_lines(docs, "conclusion") or _section_lines(docs, "course")
@@ -258,6 +288,9 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
         "resultats_en_attente": pending,
         "suivi": suivi,
         "sejour": {"entree": dates["entree"], "sortie": dates["sortie"], "medecin_traitant": gp, "evidence": dates["evidence"]},
+        "personnes": persons,
+        "sortie": conditions,
+        "patient_documents": patient_identity(docs),
         "a_completer": list(dict.fromkeys(a_completer)),
         "avertissements": warnings,
     }
@@ -275,9 +308,17 @@ def facts_text(f: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def draft_letter(docs: list[Document], kb: Any | None, engine: Any | None, data_dir: str | None, model: str | None) -> dict[str, Any]:
-    """The complete ``letter`` object of the response (facts + bounded prose + provenance)."""
+def draft_letter(docs: list[Document], kb: Any | None, engine: Any | None, data_dir: str | None, model: str | None,
+                 patient: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The complete ``letter`` object of the response (facts + bounded prose + provenance).
+
+    ``patient``: identity fields from the request, printed as given; without them the identity
+    found in the documents is used (``"source": "documents"``, with evidence), else it goes to
+    ``a_completer``. ``engine=None`` (the default configuration) keeps the extracted text."""
     f = extract_letter(docs, kb, data_dir)
+    identity = patient or f["patient_documents"]
+    if not identity:
+        f["a_completer"].insert(0, "Identité du patient")
     fallback = " ".join(c if c.endswith(".") else c + "." for c in f["conclusion"]) or (f"Hospitalisation pour {f['motif']}." if f["motif"] else "")
     facts = facts_text(f)
     res = prose.write(engine, "Rédige en 2 ou 3 phrases le résumé du séjour hospitalier pour le médecin traitant.", facts, fallback)
@@ -298,6 +339,8 @@ def draft_letter(docs: list[Document], kb: Any | None, engine: Any | None, data_
         "suivi": f["suivi"],
         "a_completer": f["a_completer"],
         "sejour": f["sejour"],
+        "personnes": f["personnes"],
+        "sortie": f["sortie"],
         "diagnostics": f["diagnostics"],
         "provenance": {
             "motif": {"source": "extraction", "evidence": f["motif_evidence"]},
@@ -307,4 +350,6 @@ def draft_letter(docs: list[Document], kb: Any | None, engine: Any | None, data_
         },
         "avertissements": f["avertissements"],
     }
+    if identity:
+        letter["patient"] = identity
     return letter

@@ -15,7 +15,7 @@ from typing import Any
 
 from partages.assistant.text import Document, Span, fold, sections
 
-DOSE = re.compile(r"\b(\d+(?:[.,]\d+)?(?:\s*000)?)\s*(mg|g|µg|mcg|ui|u|ml|mmol|meq|%)(?:\s*/\s*(?:j|jour|24 ?h|kg|ml|h))?(?![a-z])", re.I)
+DOSE = re.compile(r"\b(\d+(?:[.,]\d+)?(?:\s*000)?)\s*(mg|g|µg|mcg|microgrammes?|milligrammes?|grammes?|ui|u|ml|mmol|meq|%)(?:\s*/\s*(?:j|jour|24 ?h|kg|ml|h))?(?![a-z])", re.I)
 ROUTES: list[tuple[str, str]] = [
     (r"\bper os\b|\bp\.?o\b|\bvoie orale\b|\bpar voie orale\b|\ba avaler\b", "orale"),
     (r"\bi\.?v\.?\b|\bintraveineu\w*|\bivse\b|\bivl\b", "intraveineuse"),
@@ -43,7 +43,7 @@ _NAME_END = re.compile(r"[\d(:,;]|\b(?:per os|po|iv|sc|im|matin|soir|midi|si bes
 # words that start a line but are not drug names
 _NOT_DRUG = {"patient", "patiente", "pas", "aucun", "aucune", "arret", "poursuite", "sortie", "traitement", "le", "la", "les", "un", "une", "et"}
 # folded cues that the drug on this line was stopped (line-level, in lists)
-STOP_CUES = re.compile(r"\b(arret\w*|arrete\w*|stoppe\w*|suspendu\w*|interrompu\w*|non repris\w*|retire\w*|supprime\w*|remplace\w*|relaye\w*|switch\w*|contre-indique\w*)\b")
+STOP_CUES = re.compile(r"\b(arret\w*|arrete\w*|stop\w*|suspendu\w*|interrompu\w*|non repris\w*|retire\w*|supprime\w*|remplace\w*|relaye\w*|switch\w*|contre-indique\w*)\b")
 
 
 @dataclass
@@ -117,7 +117,20 @@ def parse_line(span: Span, doc: Document, kb: Any | None) -> Medication | None:
                       bool(STOP_CUES.search(folded)))
 
 
-_INLINE = re.compile(r"\b([a-z][a-z\-]{3,}(?:\s+[a-z][a-z\-]{2,})?)\s+\d+(?:[.,]\d+)?\s*(?:mg|g|µg|ui|ml)\b")
+_INLINE = re.compile(r"\b([a-z][a-z\-]{3,}(?:\s+[a-z][a-z\-]{2,})?)\s+\d+(?:[.,]\d+)?\s*(?:mg|g|µg|ui|ml|microgrammes?|milligrammes?)\b")
+# running text that introduces a list: "Son traitement actuel comporte du Levothyrox 50 µg, du ..."
+_PROSE_LIST = [(re.compile(r"\b(?:traitements?|ttt) (?:habituel|actuel|en cours|personnel|a domicile|d'entree)"), "admission_meds"),
+               (re.compile(r"\b(?:traitements?|ttt) (?:de|a la|a) sortie|ordonnance de sortie"), "discharge_meds")]
+# one line holding several prescriptions: "Levothyrox 50 µg le matin, Seresta 5 mg le soir, ..."
+_LIST_SPLIT = re.compile(r"[,;]\s+(?=(?:du |de la |de l'|des )?[A-ZÀ-Ý][\w\-]+(?:\s+[\w\-]+)?\s+\d)")
+
+
+def split_items(doc: Document, line: Span) -> list[Span]:
+    """A line cut where a comma or semicolon is followed by a capitalised drug name and a number."""
+    cuts = [line.start] + [line.start + m.start() + 1 for m in _LIST_SPLIT.finditer(line.text)] + [line.end]
+    if len(cuts) == 2:
+        return [line]
+    return [s for a, b in zip(cuts, cuts[1:]) if (s := doc.span(a, b)).text]
 
 
 def extract(docs: list[Document], kb: Any | None, kinds: set[str] | None = None) -> list[tuple[str, Medication]]:
@@ -137,13 +150,15 @@ def extract(docs: list[Document], kb: Any | None, kinds: set[str] | None = None)
         for sec in secs:
             if not sec.kind.endswith("meds"):
                 continue
-            for line in sec.body:
-                if (line.start, line.end) in seen:
-                    continue
-                med = parse_line(line, doc, kb)
-                if med:
-                    out.append((sec.kind, med))
-                    seen.add((line.start, line.end))
+            for whole in sec.body:
+                for line in split_items(doc, whole):
+                    if (line.start, line.end) in seen:
+                        continue
+                    med = parse_line(line, doc, kb)
+                    if med:
+                        out.append((sec.kind, med))
+                        seen.add((line.start, line.end))
+                seen.add((whole.start, whole.end))
         if kb is None:
             continue
         for line in doc.lines():  # a line of running text that starts with a drug and its dose
@@ -160,8 +175,15 @@ def extract(docs: list[Document], kb: Any | None, kinds: set[str] | None = None)
             s = doc.span(m.start(), m.end())
             med = parse_line(s, doc, kb)
             if med and med.cis:
-                # widen to the sentence for route / frequency / duration
-                out.append(("text", med))
+                # the sentence may be hard-wrapped: go back to the last sentence end, not the line start
+                sent_start = max(doc.folded.rfind(c, 0, m.start()) + len(c) for c in (". ", ".\n", ":\n", "\n\n"))
+                intro = doc.folded[sent_start:m.start()]
+                kind = next((k for pat, k in _PROSE_LIST if pat.search(intro)), "text")
+                if kind != "text":  # widen to the clause for frequency / duration
+                    end = min([i for i in (doc.folded.find(c, m.end()) for c in ",;.\n") if i >= 0] + [len(doc.text)])
+                    wide = parse_line(doc.span(m.start(), end), doc, kb)
+                    med = wide if wide and wide.cis else med
+                out.append((kind, med))
     if kinds is not None:
         out = [(k, m) for k, m in out if k in kinds]
     return out

@@ -5,6 +5,11 @@ must never decide a fact. So it receives only the extracted facts, its output is
 a JSON schema, and it is rejected (the deterministic text is kept) when it is empty, truncated,
 or mentions a number absent from the facts. Every prose field says where it came from
 (``"source": "modele"`` or ``"extraction"``) so the clinician knows what to check first.
+
+This step is opt-in (setting ``assistant_prose`` or the request's ``"prose": true``), off by
+default: on the dev stays the embedded base model's prose was rejected every time (invented
+numbers, truncated JSON) at 90–150 s per letter on shared cores. With ``engine=None`` the
+extracted text is kept and labelled ``"source": "extraction"``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from partages.assistant.model_guard import ModelCallRefused
 from partages.engines.base import ChatMessage, Engine, SamplingParams
 from partages.engines.errors import ContextLengthExceeded, InvalidRequest
 
@@ -58,6 +64,8 @@ def write(engine: Engine | None, instruction: str, facts: str, fallback: str, *,
         out = engine.chat(messages, SamplingParams(max_tokens=max_tokens, temperature=0.0, seed=0, json_schema=schema))
     except (ContextLengthExceeded, InvalidRequest):
         return Prose(fallback, "extraction", "modèle non utilisé : faits trop longs pour son contexte")
+    except ModelCallRefused as e:
+        return Prose(fallback, "extraction", f"modèle non appelé : {e}")
     try:
         text = str(json.loads(out.text)["texte"]).strip()
     except (ValueError, KeyError, TypeError):

@@ -77,23 +77,41 @@ class Document:
         return out
 
 
+def prose_sentences(doc: Document) -> list[Span]:
+    """Sentences where a line that does not end a sentence and is followed by a line starting in
+    lower case is joined to it: free prose is often hard-wrapped ("..., elle\nsort le 12/05 ...")."""
+    out: list[Span] = []
+    for s in doc.sentences():
+        prev = out[-1] if out else None
+        if (prev is not None and prev.text[-1:] not in ".!?:" and doc.text[prev.end:s.start].count("\n") == 1
+                and doc.text[prev.end:s.start].strip() == "" and s.text[:1].islower()):
+            out[-1] = doc.span(prev.start, s.end)
+        else:
+            out.append(s)
+    return out
+
+
 def parse_documents(raw: list[dict[str, Any]]) -> list[Document]:
     return [Document(i, str(d.get("type") or ""), d.get("date"), str(d.get("text") or "")) for i, d in enumerate(raw)]
+
+
+# a date as written in French notes (folded): 09/03/2024, 12.02.25, 1er mars 2024
+DATE = r"(\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}(?:er)? (?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre) \d{4})"
 
 
 # --- sections ---------------------------------------------------------------------------------
 # heading (folded) -> section kind. Order matters: the first pattern that matches wins.
 SECTION_PATTERNS: list[tuple[str, str]] = [
-    (r"traitements? (de|a la|a) sortie|ordonnance de sortie|traitement a poursuivre|prescriptions? de sortie", "discharge_meds"),
-    (r"traitements? (habituel|d'entree|a l'entree|personnel|a domicile|a l'admission|anterieur)|traitement en cours a l'admission|traitement a l'admission", "admission_meds"),
+    (r"(traitements?|ttt) (en cours )?(de|a la|a|au|lors du) (sortie|transfert|depart)|(ordonnance|ordo) de sortie|traitement a poursuivre|prescriptions? de sortie", "discharge_meds"),
+    (r"(traitements?|ttt) (habituel|d'entree|a l'entree|personnel|a domicile|a l'admission|anterieur|en cours|actuel)|traitement en cours a l'admission|traitement a l'admission", "admission_meds"),
     (r"antecedents? familia|atcd familia", "family_history"),
     (r"antecedents?|atcd", "history"),
     (r"motif", "motif"),
     (r"(examens?|resultats?|bilans?) en attente|en attente", "pending"),
-    (r"suivi|rendez-vous|rdv|consignes|surveillance|a prevoir|projet", "followup"),
+    (r"suivi|rendez-vous|rdv|consignes|surveillance|a prevoir|a faire|projet", "followup"),
     (r"conclusion|synthese|diagnostics?( retenus?| de sortie| principal)?$|diagnostic", "conclusion"),
     (r"evolution|histoire|deroulement|au total", "course"),
-    (r"traitements?|prescriptions?|ordonnance", "meds"),
+    (r"traitements?|ttt|prescriptions?|ordonnance|ordo", "meds"),
 ]
 _HEADING = re.compile(r"^\s*([a-z][a-z' /\-]{1,60}?)\s*:\s*(.*)$")
 

@@ -26,6 +26,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # fictitious cases through its own routes); editing and validating is clinical
     "assistant": frozenset({Role.clinician, Role.integrator, Role.admin}),
     "assistant_validate": frozenset({Role.clinician, Role.admin}),
+    # AI-literacy exercises on fictitious cases: own progress; class results and exports for teachers
+    "formation": frozenset({Role.clinician, Role.learner, Role.teacher, Role.admin}),
+    "formation_teacher": frozenset({Role.teacher, Role.admin}),
     # administration
     "audit": frozenset({Role.admin}),
     "keys": frozenset({Role.admin}),

@@ -170,7 +170,12 @@ def eval_(
             if not isinstance(s, dict) or not {"start", "end", "label"} <= s.keys():
                 fail(f"{gold}: record {rec['id']}: span {i} needs start, end and label")
         docs.append(rec)
-    det = Detector(DetectorConfig(data_dir=Path(_data_dir())))
+    from partages.deid.errors import DeidError
+
+    try:
+        det = Detector(DetectorConfig(data_dir=Path(_data_dir())))
+    except DeidError as e:
+        fail(str(e))
     report = evaluate(docs, det.detect)
     if as_json:
         print_json(report.to_dict())
@@ -192,17 +197,20 @@ def eval_(
 
 @app.command("make-eval")
 def make_eval(
-    split: str = typer.Option("test", "--split", help="dev or dev2 (for tuning; dev2 = train templates, other refill) or test (never tuned on)."),
+    split: str = typer.Option("test", "--split", help="dev or dev2 (for tuning; dev2 = train templates, other refill), test (the fresh held-out split, never tuned on) or test-v1 (the first, spent test split)."),
     out: Path = typer.Option(..., "--out", help="Gold JSONL to write."),
     n_docs: int = typer.Option(200, "--docs", min=1, help="Synthetic documents (EDS-Pseudo templates refilled)."),
     tricky: bool = typer.Option(True, "--tricky/--no-tricky", help="Add the hand-written tricky notes of that split."),
+    raw_gold: bool = typer.Option(False, "--raw-gold", help="Keep the EDS-Pseudo markup as published (no gold corrections, see partages.deid.synth)."),
 ) -> None:
     """Generate a gold set (synthetic notes from the shared EDS-Pseudo templates + hand-written notes)."""
     from partages.deid.eval_data import build_gold
 
-    if split not in ("dev", "dev2", "test"):
-        fail("--split must be dev, dev2 or test")
-    docs = build_gold(Path(_data_dir()), split, n_docs, tricky=tricky)
+    from partages.deid.synth import SPLITS
+
+    if split not in SPLITS:
+        fail(f"--split must be one of {', '.join(SPLITS)}")
+    docs = build_gold(Path(_data_dir()), split, n_docs, tricky=tricky, corrected=not raw_gold)
     with out.open("w", encoding="utf-8") as f:
         for d in docs:
             f.write(json.dumps(d, ensure_ascii=False) + "\n")

@@ -61,16 +61,17 @@ _MARKUP = re.compile(r"\[([^\]]+)\]\([A-Z_]+\)|\{\{(.+?)\}\}")
 def deid_eval_items() -> Iterator[tuple[str, str]]:
     """The pseudonymisation evaluation's hand-written notes (``partages.deid.eval_data``), markup
     removed, when that component is installed."""
-    try:
-        from importlib.resources import files
+    from importlib.resources import files
 
-        raw = (files("partages.deid.eval_data") / "tricky_notes.txt").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        return
-    for note in raw.split("\n---"):
-        lines = [ln for ln in note.splitlines() if ln.strip() and not ln.startswith("#")]
-        if lines:
-            yield "deid/tricky_notes", _MARKUP.sub(lambda m: m.group(1) or m.group(2), " ".join(lines))
+    for name in ("tricky_notes", "tricky_notes_v2"):
+        try:
+            raw = (files("partages.deid.eval_data") / f"{name}.txt").read_text(encoding="utf-8")
+        except (ModuleNotFoundError, FileNotFoundError):
+            continue
+        for note in raw.split("\n---"):
+            lines = [ln for ln in note.splitlines() if ln.strip() and not ln.startswith("#")]
+            if lines:
+                yield f"deid/{name}", _MARKUP.sub(lambda m: m.group(1) or m.group(2), " ".join(lines))
 
 
 def file_items(path: Path, name: str | None = None, text_key: str = "text") -> Iterator[tuple[str, str]]:

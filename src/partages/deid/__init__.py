@@ -13,9 +13,10 @@ Outputs are *pseudonymised* ("pseudonymisé"), never anonymous: they remain pers
 """
 
 from partages.deid.detector import Detector, DetectorConfig, default_detector, detect
-from partages.deid.errors import BadInputError, DeidDataError, DeidError, KeyFileError, VaultError
+from partages.deid.errors import BadInputError, DeidConfigError, DeidDataError, DeidError, KeyFileError, VaultError
 from partages.deid.evaluation import EvalReport, evaluate
 from partages.deid.numbers import IdPatterns
+from partages.deid.registry import MemoryRegistry, SqliteRegistry
 from partages.deid.pseudonymizer import (
     LABEL_OUTPUT,
     MODES,
@@ -29,7 +30,7 @@ from partages.deid.spans import LABELS, Span
 from partages.deid.vault import Vault, read_key_file, write_key_file
 
 __all__ = [
-    "LABELS", "LABEL_OUTPUT", "MODES", "BadInputError", "DeidDataError", "DeidError", "Detector", "DetectorConfig",
+    "LABELS", "LABEL_OUTPUT", "MODES", "BadInputError", "DeidConfigError", "DeidDataError", "MemoryRegistry", "SqliteRegistry", "DeidError", "Detector", "DetectorConfig",
     "EvalReport", "IdPatterns", "KeyFileError", "PseudonymizedText", "Pseudonymizer", "Span", "StreamReidentifier",
     "Vault", "VaultError", "default_detector", "detect", "evaluate", "read_key_file", "reidentify_text", "scope_for",
     "write_key_file",

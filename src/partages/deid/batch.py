@@ -3,6 +3,10 @@
 Records flow in windows of ``workers × 32``: constant memory whatever the input size, and
 ``--workers N`` processes each holding their own detector (loaded once per process). Vault
 entries are written by the parent only, so the vault file has a single writer.
+
+In surrogate mode every process uses one surrogate registry, a SQLite file beside the output
+(``OUT.surrogates.sqlite``, see :mod:`partages.deid.registry`): two workers can never give two
+people the same surrogate, and a resumed run keeps the surrogates of the first one.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class TaskSpec:
     key: bytes | None = None
     data_dir: str | None = None
     reversible: bool = False
+    registry_path: str | None = None
 
 
 def _init(spec: TaskSpec) -> None:
@@ -49,7 +54,12 @@ def _init(spec: TaskSpec) -> None:
     _worker["spec"] = spec
     _worker["det"] = det
     if spec.task == "pseudonymize":
-        _worker["pz"] = Pseudonymizer(spec.key, spec.mode, detector=det)
+        registry = None
+        if spec.registry_path and spec.key and spec.mode == "surrogate":
+            from partages.deid.registry import SqliteRegistry
+
+            registry = SqliteRegistry(Path(spec.registry_path), spec.key)
+        _worker["pz"] = Pseudonymizer(spec.key, spec.mode, detector=det, registry=registry)
 
 
 def _process(rec: dict) -> dict:
@@ -64,6 +74,12 @@ def _process(rec: dict) -> dict:
     if spec.reversible:
         res["_vault"] = (out.scope, [(s.label, s.text, s.replacement) for s in out.spans])
     return res
+
+
+def registry_path_for(out_path: Path) -> Path:
+    """Where the shared surrogate registry of a batch output lives."""
+    out_path = Path(out_path)
+    return out_path.parent / (out_path.name + ".surrogates.sqlite")
 
 
 def _windows(it: Iterator, size: int) -> Iterator[list]:
@@ -81,6 +97,11 @@ def run_batch(in_path: Path, out_path: Path, spec: TaskSpec, *, workers: int = 1
               vault=None, on_progress: Callable[[int], None] | None = None) -> BatchStats:
     """Raises :class:`BadInputError` on the first bad record unless ``skip_bad``."""
     stats = BatchStats()
+    from partages.deid.numbers import IdPatterns
+
+    IdPatterns.from_settings()  # a bad deid_* setting fails here, named, not in N worker processes
+    if spec.task == "pseudonymize" and spec.mode == "surrogate" and spec.key and spec.registry_path is None:
+        spec.registry_path = str(registry_path_for(out_path))
     writer = open_writer(in_path, out_path, with_text=spec.task == "pseudonymize")
     pool = mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(spec,)) if workers > 1 else None
     if pool is None:

@@ -27,30 +27,34 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMWORD = (
     r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
-    r"vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|et)"
+    r"vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|et)(?![a-z])"  # whole words: "cinq" is not "cinquante"
 )
 _NUMWORDS = rf"(?!et\b){_NUMWORD}(?:[\s\-]+{_NUMWORD})*"  # never starts with "et" ("janvier et mars")
 _SEP = r"\s?[/.\-|]\s?"
-_UNIT_AFTER = re.compile(r"\s?(?:(?:mg|g|ml|mmol|µg|ug|ui|u|cp|comprimes?|gelules?|amp|sachets?|gouttes?|kg|cm|mm|h|j|mcg|ng|l|dl|cc|patients?|cas|sujets?|personnes?)(?![a-z])|%|/)", re.I)
+_UNIT_AFTER = re.compile(r"\s?(?:(?:mg|g|ml|mmol|µg|ug|ui|u|cp|comprimes?|gelules?|amp|sachets?|gouttes?|kg|cm|mm|h|j|mcg|ng|l|dl|cc|patients?|cas|sujets?|personnes?|"
+                         r"mmhg|cmh2o|millilitres?|litres?|grammes?|milligrammes?|unites?|kcal|calories|metres?|pas|fois|copies|cellules)(?![a-z])|%|/)", re.I)
+# "les 2/3 internes", "le 1/3 moyen": a fraction of an organ, not a day and month
+_FRACTION_AFTER = re.compile(r"\s+(?:internes?|externes?|moyens?|sup[ée]rieurs?|inf[ée]rieurs?|ant[ée]rieurs?|post[ée]rieurs?|distal|proximal|lat[ée]ral|m[ée]dian|de\s+(?:la|l'|du|des))\b")
 
 # Patterns run on folded text (lower-case, no accents), so no IGNORECASE needed.
 NUMERIC = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?{_SEP}(\d{{1,2}}){_SEP}(\d{{4}}(?![\d/])|\d{{2}}(?![\w/]))(?![.,]\d)")
 ISO = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})[/\-.](\d{1,2})[/\-.](\d{1,2})(?![\d/]|[.,]\d)")
 SPACED = re.compile(r"(?<!\d)(?<!\d )(\d(?: \d){7})(?!\d| \d(?!\d))|(?<!\d)(\d \d ?[./] ?\d \d ?[./] ?\d \d \d \d)(?! ?\d)")
-CONTEXT_DAY_MONTH = re.compile(r"(?:\bdu|\ble|\bau|\bdes?|\bjusqu'au)\s+(\d{1,2})\s?/\s?(\d{1,2})(?![\w/]|[.,]\d)")
+CONTEXT_DAY_MONTH = re.compile(r"(?:\bdu|\ble|\bau|\bdes?|\bjusqu'au)\s+(\d{1,2})\s?(?:/|(?<=\d)[.\-](?=\d\d(?![\d.\-])))\s?(\d{1,2})(?![\w/]|[.,]\d)")
 MONTH_YEAR = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.\-]\s?((?:19|20)\d{2})(?![\w/]|[.,]\d)")
 DAY_MONTH = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.]\s?(\d{1,2})(?![\w/]|[.,]\d)")
 COMPACT = re.compile(r"(?<![\w/.,])(\d{2})(\d{2})((?:19|20)\d{2})(?![\w/])")
 TEXTUAL = re.compile(
-    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:\s*,?\s*|-)((?:19|20)?\d{{2}})(?![\w])|\s+({_NUMWORDS}(?:\s\d(?![\w]))?))?"
+    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:\s*,?\s*|-|/)((?:19|20)?\d{{2}})(?![\w])|\s+({_NUMWORDS}(?:\s\d(?![\w]))?))?"
 )
+DAY_TIME = re.compile(r"(?<![\w])(?:le|du|au)\s+(\d{1,2})(?:er)?\s+(?:a|vers)\s+\d{1,2}\s?h(?:\d\d)?(?![\w])")  # "le 13 à 8h"
 WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
 YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
 SPACE_SEP = re.compile(r"(?<![\w/.,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d(?!\d))")
 SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[\s-]+mille|mil(?:le)?[\s-]+neuf[\s-]+cents?|dix[\s-]+neuf[\s-]+cents?)(?:[\s-]+{_NUMWORD})*(?![\w])")
 WORD_DAY_NUMERIC = re.compile(rf"(?<![\w])({_NUMWORDS})\s+(\d{{1,2}})\s*[/.\- ]\s*((?:19|20)\d{{2}})(?![\w/])")
 MONTH_RANGE = re.compile(rf"(?<![\w])({_MONTH_ALT})\.?\s*(?:à|a|au|-|et|/)\s*(?={_MONTH_ALT})")
-DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er)?\s+(?:au|à|a|et)\s+(?=\d{1,2}(?:er)?(?:\s?[/.]\s?\d{1,2}|\s+(?:" + _MONTH_ALT + r")(?![a-z])))")
+DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er)?\s+(?:au|à|a|et)(?:\s+le)?\s+(?=\d{1,2}(?:er)?(?:\s?[/.]\s?\d{1,2}|\s+(?:" + _MONTH_ALT + r")(?![a-z])))")
 
 
 # "Sept 01,2026", "March 3, 2021": English month-first dates in imported documents
@@ -64,6 +68,18 @@ _MONTH_CONTEXT = re.compile(r"(?:\ben|\bdepuis|\bdebut|\bfin|\bmi|\bcourant|\bmo
 _WEEKDAY_BEFORE = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})[\s,]+$")
 # a journal reference "Blood. 2010 Jan 21;115(3):453-74" dates a publication, not a patient
 CITATION = re.compile(r"(?<![\w])(?:19|20)\d\d(?:\s+[a-z]{3,4}\.?(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w\-]+\s*\))?\s*:\s*[\w\-]+")
+# more written forms: "20240312", "2024-01", "2024 01 12", "2019/2020", "le 12 03 24", "les 3, 4 et 5 mars"
+ISO_COMPACT = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)")
+ISO_SPACED = re.compile(r"(?<![\w/.,])((?:19|20)\d{2}) (0[1-9]|1[0-2]) (0[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d| \d)")
+YEAR_MONTH = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})[-/.](0[1-9]|1[0-2])(?![\w/\-]|[.,/\-]\d)")
+YEAR_RANGE = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})/((?:19|20)\d{2})(?![\w/]|[.,]\d)")
+SHORT_SPACED = re.compile(r"(?:\ble|\bdu|\bau|\bdate\b[^\n\d]{0,15})\s*(\d{1,2}) (\d{1,2}) (\d{2})(?![\w/]|[.,]\d| \d)")
+DAY_LIST = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?(?=(?:\s*,\s*\d{{1,2}}(?:er)?)*\s*(?:,|et)\s*\d{{1,2}}(?:er)?\s+(?:{_MONTH_ALT})(?![a-z]))")
+# "10/10", "8/12": a visual acuity or a score out of 10/12/20 on a line that names one
+_SCORE_LINE = re.compile(r"(?:score|oeil|acuite|\bav\b|niveau|echelle|\beva\b|\bnote\b|apgar|glasgow|estime)[^\n]{0,40}$")
+_PAGE_LINE = re.compile(r"[ \t]*\d{1,2}[ \t]?/[ \t]?\d{1,2}[ \t]*(?:\n|$)")
+# "03 1 8 2 0 2 1": a two-digit day then month and year typed digit by digit (form fields)
+DD_SPACED = re.compile(r"(?<![\d ])(?<!\d )(\d\d)((?: \d){6})(?! ?\d)")
 _NOT_DATE_BEFORE = re.compile(r"(?:score|version|eva|\ben\b|note|cot[ee]|glasgow|nyha|grade|stade|classe|ratio|rapport|tension|ta\b|pa\b|force|\bx)[^\n/]{0,20}$")
 
 
@@ -106,10 +122,16 @@ def find_dates(folded: str) -> list[DateMatch]:
     for m in SPACED.finditer(folded):
         dd = re.sub(r"[ ./]", "", m.group(0))
         d, mo, y = int(dd[:2]), int(dd[2:4]), int(dd[4:])
+        if not _valid(d, mo, y) and _valid(mo, d, y):  # "03 1 8 2 0 2 1": month first (imported forms)
+            d, mo = mo, d
         if _valid(d, mo, y):
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "compact"))
     for m in CONTEXT_DAY_MONTH.finditer(folded):
         d, mo = int(m.group(1)), int(m.group(2))
+        if d < mo <= 4 and _FRACTION_AFTER.match(folded, m.end()):
+            continue
+        if mo in (10, 20) and d <= mo and _SCORE_LINE.search(folded, max(0, m.start() - 60), m.start()):
+            continue
         if _valid(d, mo, None) and not _UNIT_AFTER.match(folded, m.end()):
             out.append(DateMatch(m.start(1), m.end(), d, mo, None, "day_month"))
     for m in COMPACT.finditer(folded):
@@ -120,19 +142,31 @@ def find_dates(folded: str) -> list[DateMatch]:
         mo, y = int(m.group(1)), int(m.group(2))
         if _valid(None, mo, y):
             out.append(DateMatch(m.start(), m.end(), None, mo, y, "month_year"))
+    short: list[DateMatch] = []
     for m in DAY_MONTH.finditer(folded):
         a, b = m.group(1), m.group(2)
         if _NOT_DATE_BEFORE.search(folded, max(0, m.start() - 30), m.start()):
             continue
-        # "16/09" is a date, "1/2" (half a tablet) is not: need a two-digit month, no unit after
-        if len(b) != 2 or not _valid(int(a), int(b), None) or _UNIT_AFTER.match(folded, m.end()):
+        if not _valid(int(a), int(b), None) or _UNIT_AFTER.match(folded, m.end()):
             continue
-        out.append(DateMatch(m.start(), m.end(), int(a), int(b), None, "day_month"))
+        if int(b) in (10, 12, 20) and int(a) <= int(b) and _SCORE_LINE.search(folded, max(0, m.start() - 60), m.start()):
+            continue  # "Niveau oeil gauche: 10/12", "Score ... : 10/10"
+        if _PAGE_LINE.match(folded, m.start()) and (m.start() == 0 or folded[m.start() - 1] == "\n") and int(a) <= int(b):
+            continue  # "2/10" alone on its line: a page number
+        # "16/09" is a date, "1/2" (half a tablet) is not: a one-digit month only among dates
+        (out if len(b) == 2 else short).append(DateMatch(m.start(), m.end(), int(a), int(b), None, "day_month"))
+    for m in DD_SPACED.finditer(folded):
+        dd = m.group(1) + m.group(2).replace(" ", "")
+        d, mo, y = int(dd[:2]), int(dd[2:4]), int(dd[4:])
+        if not _valid(d, mo, y) and _valid(mo, d, y):  # "03 1 8 2 0 2 1": month first (imported forms)
+            d, mo = mo, d
+        if _valid(d, mo, y):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "compact"))
     for m in TEXTUAL.finditer(folded):
         day_s, day_w, mon, year_s, year_w = m.groups()
         mon_n = MONTHS[mon]
-        if mon in ("mar", "sep", "sept", "jan") and not (day_s or year_s):
-            continue  # bare abbreviations are too ambiguous ("pendant sept jours")
+        if mon not in MONTH_FULL and not (day_s or year_s or day_w or year_w):
+            continue  # bare abbreviations are too ambiguous ("pendant sept jours", "l'OCT maculaire")
         if mon in ("mars", "mai") and not (day_s or day_w or year_s or year_w) and not _MONTH_CONTEXT.search(folded, max(0, m.start() - 25), m.start()):
             continue  # "mars"/"mai" alone only after "en", "depuis", "début"...
         day = int(day_s) if day_s else (1 if day_w else None)
@@ -147,6 +181,21 @@ def find_dates(folded: str) -> list[DateMatch]:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if _valid(d, mo, y):
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "numeric"))
+    for pat, order in ((ISO_COMPACT, "ymd"), (ISO_SPACED, "ymd"), (SHORT_SPACED, "dmy")):
+        for m in pat.finditer(folded):
+            a, b, c = (int(x) for x in m.groups())
+            y, mo, d = (a, b, c) if order == "ymd" else (_year(m.group(3)), b, a)
+            if _valid(d, mo, y) and not _UNIT_AFTER.match(folded, m.end()):
+                out.append(DateMatch(m.start(1), m.end(), d, mo, y, "iso" if order == "ymd" and pat is not ISO_COMPACT else ("numeric" if order == "dmy" else "isocompact")))
+    for m in YEAR_MONTH.finditer(folded):
+        out.append(DateMatch(m.start(), m.end(), None, int(m.group(2)), int(m.group(1)), "year_month"))
+    for m in YEAR_RANGE.finditer(folded):
+        out.append(DateMatch(m.start(1), m.end(1), None, None, int(m.group(1)), "year"))
+        out.append(DateMatch(m.start(2), m.end(2), None, None, int(m.group(2)), "year"))
+    for m in DAY_LIST.finditer(folded):
+        d = int(m.group(1))
+        if 1 <= d <= 31:
+            out.append(DateMatch(m.start(1), m.end(1), d, None, None, "day"))
     for m in SPELLED_YEAR.finditer(folded):  # "en deux mille dix-sept"
         out.append(DateMatch(m.start(), m.end(), None, None, None, "spelled"))
     for m in WORD_DAY_NUMERIC.finditer(folded):  # "vingt-six 02 2012"
@@ -159,6 +208,9 @@ def find_dates(folded: str) -> list[DateMatch]:
         d = int(m.group(1))
         if 1 <= d <= 31:
             out.append(DateMatch(m.start(1), m.end(1), d, None, None, "day"))
+    for m in DAY_TIME.finditer(folded):
+        if 1 <= int(m.group(1)) <= 31:
+            out.append(DateMatch(m.start(1), m.end(1), int(m.group(1)), None, None, "day"))
     for m in WEEKDAY_DAY.finditer(folded):
         out.append(DateMatch(m.start(), m.end(), int(m.group(1)), None, None, "weekday"))
     for m in YEAR.finditer(folded):
@@ -173,6 +225,9 @@ def find_dates(folded: str) -> list[DateMatch]:
         d, y = int(m.group(2)), int(m.group(3))
         if mo and _valid(d, mo, y):
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual"))
+    for d in short:  # "C1 3/4/19 C2 1/7/19 C3 2/8 C4 16/09": a short day/month in a run of dates
+        if any(0 <= d.start - o.end <= 12 or 0 <= o.start - d.end <= 12 for o in out if o.kind != "year"):
+            out.append(d)
     legal = [(d.start, d.end) for d in out if _LEGAL_BEFORE.search(folded, max(0, d.start - 40), d.start)]
     legal += [m.span() for m in CITATION.finditer(folded)]
     if legal:
@@ -204,12 +259,45 @@ _NUM_PARTS = re.compile(r"\d+")
 def shift_date_text(original: str, match: DateMatch, days: int) -> str | None:
     """Rewrite ``original`` (the matched surface) shifted by ``days``, keeping its format:
     separators, zero padding, 2/4-digit year, month spelled or abbreviated, capitalisation.
-    Returns None when the date is too partial to shift exactly (caller falls back)."""
+    A weekday written with the date ("lundi 12/03/2024", "mardi 5 mars") is recomputed: the
+    shifted date's own weekday when the year is known, else the written weekday moved by the
+    shift; a kept weekday would tell the shift modulo 7. Returns None when the date is too
+    partial to shift exactly (caller falls back)."""
+    out = _shift_date_text(original, match, days)
+    if out is None:
+        return None
+    wd = _WEEKDAY_TOKEN.search(out)
+    if not wd:
+        return out
+    tok = wd.group(1)
+    old = _plain(tok)
+    if old not in WEEKDAYS:
+        return out
+    if match.day and match.month and match.year:
+        new = _shift(match.day, match.month, match.year, days)
+        idx = new.weekday() if new is not None else (WEEKDAYS.index(old) + days) % 7
+    else:
+        idx = (WEEKDAYS.index(old) + days) % 7
+    name = WEEKDAYS[idx]
+    name = name.upper() if tok.isupper() else (name.capitalize() if tok[:1].isupper() else name)
+    return out[: wd.start()] + name + out[wd.end():]
+
+
+def _shift_date_text(original: str, match: DateMatch, days: int) -> str | None:
     d, mo, y = match.day, match.month, match.year
     k = match.kind
     if k == "iso" and d and mo and y:
         new = _shift(d, mo, y, days)
         return None if new is None else _replace_numbers(original, list(_NUM_PARTS.finditer(original)), [new.year, new.month, new.day])
+    if k == "day" and d:  # "du 12 au 15 mars", "les 3, 4 et 5 mars": the month is in the next date;
+        # a day moved by the shift within a 28-day cycle keeps the form (not the exact interval)
+        return f"{(d - 1 + days) % 28 + 1:0{len(original.strip())}d}" if original.strip().isdigit() else None
+    if k == "isocompact" and d and mo and y:
+        new = _shift(d, mo, y, days)
+        return None if new is None else f"{new.year:04d}{new.month:02d}{new.day:02d}"
+    if k == "year_month" and mo and y:
+        new = _shift(15, mo, y, days)
+        return None if new is None else _replace_numbers(original, list(_NUM_PARTS.finditer(original)), [new.year, new.month])
     if k in ("numeric", "compact") and d and mo and y:
         new = _shift(d, mo, y, days)
         if new is None:

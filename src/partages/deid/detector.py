@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from partages.deid.dates import find_dates
@@ -19,7 +19,7 @@ from partages.deid.names import find_names
 from partages.deid.numbers import IdPatterns, find_numbers
 from partages.deid.patient import find_patient, parse_birth_date
 from partages.deid.places import find_places
-from partages.deid.protect import abbreviation_keys, drug_words, find_protected
+from partages.deid.protect import FUNCTION_WORDS, UNIT_WORDS, abbreviation_keys, drug_words, find_protected
 from partages.deid.resources import Lexicons, load_lexicons
 from partages.deid.spans import Span, resolve
 from partages.deid.tagger import WEIGHTS_PATH, Tagger
@@ -45,7 +45,7 @@ _MERGE_GAP = re.compile(r"^[ \t\-]?$")
 @dataclass
 class DetectorConfig:
     data_dir: Path | None = None
-    id_patterns: IdPatterns = field(default_factory=IdPatterns)
+    id_patterns: IdPatterns | None = None  # None: built-in shapes + the deid_* settings (partages.yaml / PARTAGES_*)
     use_model: bool = True
     propagate: bool = True  # a name found once is redacted everywhere in the document
 
@@ -66,14 +66,16 @@ class Detector:
         self.drugs = drug_words(self.lx)
         self.abbrev = abbreviation_keys()
         self.stop = set(self.abbrev) | set(self.drugs)
+        if self.config.id_patterns is None:
+            self.config.id_patterns = IdPatterns.from_settings()
         self.id_regexes = self.config.id_patterns.compiled()
         self.tagger = Tagger.load(WEIGHTS_PATH) if self.config.use_model and WEIGHTS_PATH.exists() else None
 
     # -- helpers -------------------------------------------------------------------------
     def _protected_token(self, w: str) -> bool:
         k = fold_key(w.rstrip("."))
-        if k in self.drugs:
-            return True
+        if k in self.drugs or k in UNIT_WORDS:
+            return True  # "Gy", "UI": units (function words are judged on whole spans, see _function_or_unit)
         return w.isupper() and k in self.abbrev
 
     def detect(self, text: str, patient: dict | None = None) -> list[Span]:
@@ -119,10 +121,14 @@ class Detector:
                     continue
                 spans.append(Span(b, e, lab, text[b:e], "model"))
             spans += [Span(b, e, "VILLE", text[b:e], "model") for b, e in villes if self._plausible_commune(text[b:e])]
+        spans = _drop_lone_acronyms(text, spans)
         if self.config.propagate:
             spans += self._propagate(text, folded, spans, protected)
         spans = resolve(spans)
         spans = _drop_on_data_lines(text, spans)
+        spans = _drop_author_lists(text, spans)
+        spans = [s for s in spans if not (s.label in _NAME_LABELS and s.source != "patient" and (
+            (s.label in ("NOM", "PRENOM") and _MEDICAL_WORD.match(s.text)) or (_function_or_unit(s.text) and not _NEXT_CAPITAL.match(text, s.end))))]
         return _relabel(text, _merge(text, _extend_particles(text, spans)))
 
     def _plausible_commune(self, name: str) -> bool:
@@ -164,6 +170,62 @@ class Detector:
             if text[b:b + 1].isupper() and mask.find(1, b, e) == -1:
                 out.append(Span(b, e, lab, text[b:e], "lexicon"))
         return out
+
+
+# a Vancouver author list ("Estey EH, Amadori S, Appelbaum FR, ...") followed by a journal
+# reference names authors of a publication, not people of the note
+_AUTHORS = re.compile(r"(?:[A-ZÀ-Ý][\w'’]*(?:-\n?[A-ZÀ-Ý][\w'’]*)?[ \t]+[A-Z]{1,3}[ \t]*[,;][ \t]*\n?[ \t]*){4,}")
+_JOURNAL_REF = re.compile(r"\bet al\b|\b(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*\d+|\bdoi\b|\bPMID\b", re.I)
+
+
+# medical words that look like a surname in capitals ("C. NEPHROPATIE", "CARDIOLOGIE")
+_MEDICAL_WORD = re.compile(r"(?i)^[a-zà-ÿ\-]{4,}(?:pathie|patie|graphie|scopie|ectomie|otomie|ostomie|logie|emie|émie|urie|algie|plastie|therapie|thérapie)$")
+
+
+_LOWER_WORD_BEFORE = re.compile(r"(?:(?:^|[\s'’(])(?:[a-zà-ÿ]+|L[ae]s?|Une?|Des|Du|De)['’\s]+|\()$")
+
+
+def _drop_lone_acronyms(text: str, spans: list[Span]) -> list[Span]:
+    """"méthode ELISA", "la PIO", "des OGE", "type CHOP": a short word in capitals that only
+    the lexicon or the tagger took for a name, with no other name next to it, is an acronym.
+    "Mme MARIE Claire" keeps MARIE (a neighbour name span); titled names come from rules.
+    Also drops one- or two-letter communes guessed from context ("en Y inversé")."""
+    names = sorted((s for s in spans if s.label in ("NOM", "PRENOM")), key=lambda s: s.start)
+    out = []
+    for s in spans:
+        if s.label in ("NOM", "PRENOM", "HOPITAL") and s.source in ("lexicon", "model") and s.text.isalpha() and s.text.isupper() and len(s.text) <= 5:
+            if not any(o is not s and (0 <= s.start - o.end <= 3 or 0 <= o.start - s.end <= 3) for o in names) and _LOWER_WORD_BEFORE.search(text, max(0, s.start - 20), s.start):
+                continue  # mid-sentence after a lower-case word: an acronym ("la PIO"), not "SANTI, COLOMBE" in a list
+        if s.label == "VILLE" and s.source in ("context", "model", "lexicon") and len(s.text.strip()) <= 2:
+            continue
+        out.append(s)
+    return out
+
+
+_NEXT_CAPITAL = re.compile(r"[ \t]+[A-ZÉÈÀÂÎÔ]")  # "Le Jeune", "La Chapelle": a particle, kept for the next word
+
+
+def _function_or_unit(span_text: str) -> bool:
+    """"Il", "Le", "L'examen", "Gy", "UI": never a name or a place (the first word decides
+    for "L'examen": an elided article before a common word)."""
+    k = fold_key(span_text.rstrip("."))
+    if k in FUNCTION_WORDS or k in UNIT_WORDS:
+        return True
+    return bool(re.match(r"(?i)[ldj]['’]", span_text)) and fold_key(span_text[2:]) in _COMMON_START
+
+
+_COMMON_START = frozenset("examen echographie evolution etat abdomen aspect analyse anamnese interrogatoire intervention imagerie hospitalisation histologie".split())
+
+
+def _drop_author_lists(text: str, spans: list[Span]) -> list[Span]:
+    """Names inside a bibliographic author list (needs a journal reference within 400
+    characters after it) are public authors: dropped, except the patient's own identifiers."""
+    if not any(s.label in ("NOM", "PRENOM") for s in spans):
+        return spans
+    regions = [m.span() for m in _AUTHORS.finditer(text) if _JOURNAL_REF.search(text, m.end(), m.end() + 400)]
+    if not regions:
+        return spans
+    return [s for s in spans if s.label not in ("NOM", "PRENOM") or s.source == "patient" or not any(b <= s.start and s.end <= e for b, e in regions)]
 
 
 _LINE_RE = re.compile(r"[^\n]+")
@@ -226,6 +288,10 @@ def _extend_particles(text: str, spans: list[Span]) -> list[Span]:
 def _relabel(text: str, spans: list[Span]) -> list[Span]:
     """Labels that depend on the neighbouring span: a full date right after a person's name or a
     NIR → DATE_NAISSANCE; a bare number after an IPP in the same table row → NDA."""
+    for i in range(len(spans) - 1):  # "Patient: M. SAHLI": an initial before a surname is a first name
+        p, s = spans[i], spans[i + 1]
+        if p.label == "NOM" and len(p.text) == 1 and p.text.isupper() and text[p.end:p.end + 1] == "." and s.label == "NOM" and s.start - p.end <= 2:
+            spans[i] = Span(p.start, p.end + 1, "PRENOM", text[p.start:p.end + 1], p.source)
     for i in range(1, len(spans)):
         p, s = spans[i - 1], spans[i]
         gap = text[p.end:s.start]

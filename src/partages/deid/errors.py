@@ -11,6 +11,10 @@ class DeidDataError(DeidError):
     """Reference data (names, communes, drugs) is missing or unreadable."""
 
 
+class DeidConfigError(DeidError):
+    """A pseudonymisation setting (partages.yaml / PARTAGES_*) is invalid; names the setting."""
+
+
 class KeyFileError(DeidError):
     """The HMAC/vault key file is missing or invalid (never replaced by a random key)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from partages.deid.protect import FUNCTION_WORDS
 from partages.deid.resources import Lexicons
 from partages.deid.spans import Span
 from partages.deid.text import fold_key
@@ -36,7 +37,7 @@ LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t
 NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
 ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|externes?|m[ée]decins?|chirurgiens?|anesth[ée]sistes?|[ée]quipe|intervenants?|pr[ée]sents?|kin[ée]s?|aides?-soignant(?:e)?s?|sages?-femmes?|secr[ée]taires?)[ \t]*:[ \t]*([^\n]+)$")
-INITIAL_NAME = re.compile(rf"(?<![\w.])([{_UP}]\.(?:-?[{_UP}]\.)?)[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
+INITIAL_NAME = re.compile(rf"(?<![\w.])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
 _INITIAL = re.compile(rf"^[{_UP}]\.(?:-?[{_UP}]\.)?$")
 _PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?$")
@@ -124,6 +125,12 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         if fold_key(value.split()[0]) in lx.common_words or fold_key(value.split()[0]) in stop:
             continue
         toks = _tokens_any(value, m.start(2))
+        # "Patiente : Mme Claire DUBOIS": the title is no part of the name; a lone "M." before a
+        # surname stays (EDS-Pseudo reads "Patient: M. SAHLI" as an initial)
+        while toks and fold_key(toks[0][2]) in _TITLE_WORDS and (fold_key(toks[0][2]) != "m" or len(toks) >= 3 or (len(toks) == 2 and _is_first(toks[1][2], lx))):
+            toks = toks[1:]
+        if not toks:
+            continue
         if m.group(1):
             _emit(spans, text, toks, lx, "context", "PRENOM")
         else:
@@ -152,6 +159,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         k = fold_key(m.group(2))
         if k in stop or (k in lx.common_words and k not in lx.last_names) or fold_key(m.group(1).rstrip(".")) in _TITLE_WORDS - {"m"}:
             continue
+        if (k in FUNCTION_WORDS and not re.match(r"[ \t]+[A-ZÉÈ]", text[m.end(2):m.end(2) + 2])) or (m.start(1) and (text[m.start(1) - 1].isdigit() or text[m.start(1) - 1] == "°")):
+            continue  # "37°C. Il présentait", "stade B. Devant ce tableau"
         if m.group(1) == "M." and not text[m.end(2):m.end(2) + 1] in (",", ""):
             continue  # "M. Dupont" is a title, handled above
         spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
@@ -195,6 +204,8 @@ def _cut_common(toks: list[tuple[int, int, str]], lx: Lexicons, text: str = "") 
         after_first = bool(out) and _is_first(out[-1][2], lx) and t is toks[-1] and not re.match(r"\s+(?:de|du|des|d'|:)", text_after.get(t[1], ""))
         if out and not after_first and t[2][:1].isupper() and not t[2].isupper() and k in lx.common_words and k not in lx.last_names and k not in lx.first_names:
             break
+        if out and t[2].isupper() and len(k) > 2 and k in lx.common_words and k not in lx.last_names and k not in lx.first_names:
+            break  # capitals line: "MME MARLONE LACHAUD FIXÉ POUR LE ..." stops before "FIXÉ"
         if not out and t[2][:1].isupper() and not t[2].isupper() and k in lx.common_words and k not in lx.last_names and k not in lx.first_names and len(toks) > 1 and len(k) > 3:
             break
         out.append(t)

@@ -15,6 +15,8 @@ from stdnum.fr import nir as stdnum_nir
 
 from partages.deid.spans import Span
 
+# typed with spaces around "@" and "." ("tlabelle @ medimail . com")
+EMAIL_SPACED = re.compile(r"(?<![\w.+-])[\w.+-]+ ?(?:@|\(at\)|\[at\]) ?[\w-]+(?: ?\. ?[\w-]+)*? ?\. ?(?:com|fr|org|net|eu|be|ch|info|gouv\.fr)(?![\w])", re.I)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w])", re.I)
 
 # French numbers: 0X XX XX XX XX in any grouping/separators, +33 (0)X, 0033, overseas +262/590/594/596/687/689...
@@ -30,13 +32,19 @@ NIR_LOOSE = re.compile(r"(?<![\w])([12]\d{12,14}|[12](?: \d){12,14}|[12] ?\d{2} 
 NIR_GROUPED = re.compile(r"(?<![\d.,])([12](?:[ .]?\d){14})(?![\d]|[.,]\d)")
 NIR_AFTER_CONTEXT = re.compile(r"(?i)(?:nir|n°\s*(?:de\s+)?s[ée]cu(?:rit[ée] sociale)?|num[ée]ro de s[ée]curit[ée] sociale|s[ée]curit[ée] sociale|immatriculation)\s*(?:n°|:)?\s*:?\s*([12][\d ]{7,22}\d)")
 NIR_CONTEXT = re.compile(r"(?i)(?:nir|s[ée]cu|s[ée]curit[ée] sociale|insee|immatriculation|n°\s*ss|\bss\b|assur[ée])")
-ELEVEN = re.compile(r"(?<![\d])(\d(?:\s?\d){10})(?![\d])")
+ELEVEN = re.compile(r"(?<![\d])(\d(?:[ \t]?\d){10})(?![\d])")  # never across a line break
 NINE = re.compile(r"(?<![\d])(\d{9})(?![\d])")
 RPPS_CONTEXT = re.compile(r"(?i)(?:rpps|adeli|n°\s*prof)")
 FINESS_CONTEXT = re.compile(r"(?i)finess")
+# the number after an "RPPS"/"ADELI" label, whatever its length (mistyped or truncated): a
+# health professional's identifier, not a patient number
+RPPS_VALUE = re.compile(r"(?i)(?:rpps|adeli)[ \t]*(?:n[°º])?[ \t]*:?[ \t]*(\d{8,11})(?![\d])")
+# the number under a "N° FINESS" field label (8-9 digits, possibly typed digit by digit): it
+# names the establishment (HOPITAL), it is not a patient number
+FINESS_VALUE = re.compile(r"(?i)finess[ \t]*(?:n[°º])?[ \t]*:?[ \t]*\n?[ \t]*(\d(?: ?\d){7,8})(?![\d])")
 LONG_NUMBER = re.compile(r"(?<![\w.,/])([A-Z]{0,2}\d{6,12})(?![\w/]|[.,]\d)")
 ALNUM_ID = re.compile(r"(?<![\w.,/\-])((?=[A-Za-z]{0,6}\d)(?=\d*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{7,14})(?![\w/\-]|[.,]\d)")
-PHONE_CONTEXT = re.compile(r"(?i)(?:t[ée]l[ée]phone|t[ée]l\.?|portable|mobile|fax|joignable|appeler|contacter)(?:\s+au)?\s*:?\s*(0\d(?:[\s.\-]?\d{2}){3,4})(?!\d)")
+PHONE_CONTEXT = re.compile(r"(?i)(?:t[ée]l[ée]phone|t[ée]l\.?|portable|mobile|fax|joignable|appeler|contacter)(?:\s+au)?\s*:?\s*(0\d(?:[\s.\-]?\d{2}){3,4}|[1-9](?:[\s.\-]\d{2}){4}|\(0[1-9]\)\s?\d{2}(?:[\s.\-]?\d{2}){3})(?!\d)")
 # typed with the letter O for a zero ("O1.42.15.93.30", "01.42.16.10.O2"): still a phone number
 PHONE_OCR = re.compile(r"(?<![\w+])([0O][1-9](?:[\s.\-]?[\dO]){8})(?![\w])")
 # foreign numbers ("+49 30 5682001") and a country code in brackets before a national number
@@ -50,9 +58,34 @@ class IdPatterns:
 
     ipp_keywords: list[str] = field(default_factory=lambda: [r"ipp", r"nip", r"n°\s*(?:de\s+)?patient", r"identifiant(?:\s+patient)?", r"n°\s*dossier\s+patient"])
     nda_keywords: list[str] = field(default_factory=lambda: [r"nda", r"n°\s*(?:de\s+)?s[ée]jour", r"n°\s*(?:de\s+)?venue", r"venue\s+n°", r"n[°º]\s*(?:de\s+)?dossier(?!\s+patient)", r"num[ée]ro\s+de\s+s[ée]jour", r"iep",
-        r"(?:visite\s+)?dossier(?!\s+patient)", r"n[°º]\s*de\s+(?:la\s+)?visite", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
-    value: str = r"[A-Z]{0,3}\s?\d[\dA-Z\-]{3,14}"
+        r"(?:visite\s+)?dossier(?!\s+patient)", r"n[°º]\s*de\s+(?:la\s+)?visite", r"s[ée]jour\s*(?=n[°º]|:)", r"venue\s*(?=:)", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
+    value: str = r"[A-Z]{0,3}\s?\d[\dA-Z\-]{3,14}(?:/\d{3,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])"  # "2024/001234", "80 12 34 56 78"
     bare_label: str | None = "IPP"  # unlabelled 6-12 digit numbers (not phone/date/NIR): redact as this
+
+    @classmethod
+    def from_settings(cls, settings=None) -> IdPatterns:
+        """Built-in shapes plus the hospital's own, from ``partages.yaml`` / ``PARTAGES_*``:
+        ``deid_ipp_keywords`` / ``deid_nda_keywords`` (regexes of the label before the number,
+        added to the built-in ones) and ``deid_id_value`` (regex of the number itself). A bad
+        regex is a :class:`~partages.deid.errors.DeidConfigError` naming the setting."""
+        if settings is None:
+            from partages.config import get_settings
+
+            settings = get_settings()
+        p = cls()
+        p.ipp_keywords = p.ipp_keywords + list(getattr(settings, "deid_ipp_keywords", None) or [])
+        p.nda_keywords = p.nda_keywords + list(getattr(settings, "deid_nda_keywords", None) or [])
+        if getattr(settings, "deid_id_value", None):
+            p.value = settings.deid_id_value
+        for name, pats in (("deid_ipp_keywords", p.ipp_keywords), ("deid_nda_keywords", p.nda_keywords), ("deid_id_value", [p.value])):
+            for pat in pats:
+                try:
+                    re.compile(pat)
+                except re.error as e:
+                    from partages.deid.errors import DeidConfigError
+
+                    raise DeidConfigError(f"setting {name}: invalid regular expression {pat!r} ({e})") from None
+        return p
 
     def compiled(self) -> list[tuple[str, re.Pattern]]:
         out = []
@@ -104,6 +137,10 @@ def _spaced_runs(text: str, add) -> None:
 _DEVICE_CONTEXT = re.compile(r"(?i)(?:\bS/?N|\bs[ée]rie|\bserial|\blot|\bversion|\br[ée]f(?:[ée]rence)?\.?|\bmod[èe]le|\bUDI)\s*(?:n[°º]|no\.?)?\s*[:#]?\s*$")
 
 
+# "G6P3023" (gravida/para), "100000U", "25000UI": obstetric formula and doses, not record numbers
+_NOT_AN_ID = re.compile(r"(?i)G\d{1,2}P\d{1,6}|\d+(?:u|ui|mg|ml|g|kg|mcg|µg)")
+
+
 def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: str | None) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
@@ -114,14 +151,23 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
 
     for m in EMAIL.finditer(text):
         add(Span(m.start(), m.end(), "MAIL", m.group(0), "rule"))
+    for m in EMAIL_SPACED.finditer(text):
+        if " " in m.group(0) or "@" not in m.group(0):  # spaced or "(at)" / "[at]"
+            add(Span(m.start(), m.end(), "MAIL", m.group(0), "rule"))
     _spaced_runs(text, add)
     for m in NIR_LOOSE.finditer(text):  # 13-15 digits starting 1/2: only a NIR looks like that
         raw = m.group(1)
         if 13 <= len(raw.replace(" ", "")) <= 15 and not inside_run(m.start(1), m.end(1)):
             add(Span(m.start(1), m.end(1), "SECU", raw, "checksum" if nir_is_valid(raw.replace(" ", "")) else "context"))
-    for m in NIR_GROUPED.finditer(text):  # "29 241 876 532 98 90": any grouping, key must validate
-        if nir_is_valid(re.sub(r"[ .]", "", m.group(1))):
+    for m in NIR_GROUPED.finditer(text):  # "29 241 876 532 98 90": any grouping
+        compact = re.sub(r"[ .]", "", m.group(1))
+        if nir_is_valid(compact):
             add(Span(m.start(1), m.end(1), "SECU", m.group(1), "checksum"))
+        elif (" " in m.group(1) and "." not in m.group(1) and re.search(r"\d{3}", m.group(1))
+              and not re.search(r"\d[ \t]$", text[max(0, m.start(1) - 2):m.start(1)]) and not re.match(r"[ \t]\d", text[m.end(1):m.end(1) + 2])):
+            # 15 grouped digits starting with a NIR's sex digit but a wrong key: a mistyped NIR
+            # is still somebody's NIR (no phone or lab value has 15 digits)
+            add(Span(m.start(1), m.end(1), "SECU", m.group(1), "context"))
     for m in NIR_AFTER_CONTEXT.finditer(text):
         add(Span(m.start(1), m.end(1), "SECU", m.group(1), "context"))
     for m in NIR_SHAPE.finditer(text):
@@ -155,8 +201,12 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
         if ctx or (compact.startswith("10") and luhn.is_valid(compact)):
             add(Span(m.start(1), m.end(1), "RPPS", m.group(1), "checksum" if luhn.is_valid(compact) else "context"))
     for m in NINE.finditer(text):
-        if FINESS_CONTEXT.search(text, max(0, m.start() - 40), m.start()):
+        if FINESS_CONTEXT.search(text[max(0, m.start() - 40):m.start()].rsplit("\n", 1)[-1]):  # same line only
             add(Span(m.start(1), m.end(1), "HOPITAL", m.group(1), "context"))  # FINESS names the establishment
+    for m in RPPS_VALUE.finditer(text):
+        add(Span(m.start(1), m.end(1), "RPPS", m.group(1), "context"))
+    for m in FINESS_VALUE.finditer(text):
+        add(Span(m.start(1), m.end(1), "HOPITAL", m.group(1), "context"))
     for label, pat in patterns:
         for m in pat.finditer(text):
             add(Span(m.start(1), m.end(1), label, m.group(1), "context"))
@@ -165,6 +215,8 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
             if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 25), m.start()):
                 add(Span(m.start(1), m.end(1), bare_label, m.group(1), "lexicon"))
         for m in ALNUM_ID.finditer(text):  # "28BG04493", "1204UZO201": record numbers with letters
+            if _NOT_AN_ID.fullmatch(m.group(1)):
+                continue
             if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 25), m.start()):
                 add(Span(m.start(1), m.end(1), bare_label, m.group(1), "lexicon"))
     return spans

@@ -9,32 +9,41 @@ from __future__ import annotations
 
 import re
 
+from partages.deid.protect import UNIT_WORDS
 from partages.deid.resources import Lexicons
 from partages.deid.spans import Span
 from partages.deid.text import fold, fold_key
 
 _STREET_TYPES = (
-    r"rue|avenue|av\.?|ave\.?|boulevard|bd\.?|bld\.?|blvd\.?|all[ée]e|place|pl\.|chemin|ch\.|impasse|imp\.|quai|cours|route|rte\.?|"
+    r"rue|avenue|av\.?|ave\.?|avn\.?|boulevard|bd\.?|bld\.?|blvd\.?|all[ée]e|place|pl\.|chemin|ch\.|impasse|imp\.|quai|cours|route|rte\.?|"
     r"square|sq\.?|voie|passage|cit[ée]|r[ée]sidence|lotissement|lot\.|hameau|lieu[\s-]dit|parvis|promenade|sentier|villa|"
     r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac"
 )
-_NUM_WORDS = r"un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
+_NUM_WORDS = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
 _NUMBER = rf"(?:\d{{1,4}}(?:\s?-\s?\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
 # name words after the street type: connectors, capitalised or lower-case words, abbreviations
-_NAME_WORD = r"(?:[^\W\d_][\w'’\-]*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"
+_NAME_WORD = r"(?:[^\W\d_][\w'’\-]*(?:\.[^\W\d_]+)*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"  # "G.al de Gaulle"
 _STOP = r"(?:à|au|chez|tel|tél|téléphone|pour|le\s+\d|cedex|depuis|avec|et\s+(?:le|la|un|une)|bp|cs)"
 ADDRESS = re.compile(
     rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
 )
 ADDRESS_NO_NUMBER = re.compile(
     r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|rue|avenue|boulevard|allée|place|impasse|quai)"
-    rf"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
+    r"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
 )
 AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")
 ZIP_CITY = re.compile(
     r"(?<![\w])((?:\d{5}|\d{2}\s\d{3}))(?:[ \t,]+|[ \t]*\n[ \t]*)((?:[^\W\d_][\w'’\-]*)(?:[ \t]+|[ \t]*\n[ \t]*)?(?:[^\W\d_][\w'’\-]*)?(?:[ \t]+[^\W\d_][\w'’\-]*){0,3})"
 )
 ZIP_CONTEXT = re.compile(r"(?:(?i:dans\s+le|code\s+postal|cp)\s*:?\s*|(?<=[A-Za-zÀ-ÿ]),\s*)(\d{5}|\d{2}\s\d{3})(?![\d/]|[.,]\d|\s?(?:mg|ml|ui|g\b))")
+# a known postcode standing alone between separators ("source principale 54200 –", "(75013)"):
+# not a dose, a count or a measure (no unit after, no measure word before)
+ZIP_ALONE = re.compile(r"(?<![\w.,/:+\-])(\d{5})(?=[ \t]*(?:[–—\-()|,;]|\n|$))(?![\d])")
+# an upper-case commune cut by a line break ("33390 ISSY LES\nMOULINS", "84100 LA\nBACONNETTE")
+_CITY_NEXT_LINE = re.compile(r"[ \t]*\n[ \t]*([A-ZÉÈÀÂÎÔÇ][A-ZÉÈÀÂÎÔÇ'’\-]+)(?=[ \t]*(?:\n|$|,))")
+_CUT_CITY = re.compile(r"(?:[ \t]+(?:SUR|SOUS|LES|LÈS|EN|DE|DU|DES)[ \t]*\n[ \t]*[A-ZÉÈ][A-ZÉÈ'’\-]+|[ \t]*\n[ \t]*(?:sur|sous|lès|les|en)[ \t]+[A-ZÉÈ][\w'’\-]+)(?=[ \t]*(?:\n|$|,|\.))")
+_CONNECTOR_END = re.compile(r"(?:^|[ \t\-])(?:LA|LE|LES|DE|DU|DES|SUR|SOUS|EN|LÈS|LES|ST|STE|SAINT|SAINTE)[ \t\-]*$")
+_MEASURE_BEFORE = re.compile(r"(?i)(?:plaquettes?|leuco|gb|gr|pnn|lympho|cd4|charge|copies|taux|dos[ée]|poids|score|total|x|=|<|>|≥|≤|[àa]|de|pendant|ui|mg|€|euros?|n[°º])\s*:?\s*$")
 CEDEX = re.compile(r"(?i)[ \t]+cedex(?:[ \t]+\d{1,2})?")
 CITY_CONTEXT = re.compile(
     r"(?:(?<![\w])(?i:à|a|de|d'|près de|vers|habite|habitant|domicilié[e]?|originaire de|né[e]? à|résidant à|vit à|sur|en|ville\s*:|commune\s*:)\s+)"
@@ -77,6 +86,10 @@ _ADDRESS_UNIT = re.compile(
 # compound commune names after a place word, matched against the commune list (longest prefix)
 CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|près de|vers|habite|habitant|domicilié[e]?|originaire de|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)[ \t]+")
 _WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1,5}")
+# strong place contexts: the commune after them is taken even in lower case ("grandit dans le
+# quartier noyon", "rejoint l etrat") or when it is also a common word ("née à Plaisir")
+STRONG_CITY_PREP = re.compile(r"(?<![\w])(?i:quartier(?:\s+(?:de|du|d'))?|rejoint|originaire\s+d[e']|n[ée]e?\s+[àa]|habite\s+[àa]|domicili[ée]e?\s+[àa]|vit\s+[àa]|r[ée]sid(?:e|ant)\s+[àa]|d[ée]m[ée]nag[ée]e?\s+[àa])[ \t]+")
+_LOWER_WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){0,4}")
 _TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
 _TRAILING_CONNECTOR = re.compile(r"(?:[\s-]+(?:de|du|des|la|le|les|d'|l'|et))+[\s-]*$", re.I)
 
@@ -115,6 +128,9 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         code = m.group(1)
         compact = code.replace(" ", "")
         words = m.group(2)
+        first_word = re.match(r"[^\s/]+", words)
+        if first_word and (fold_key(first_word.group(0)) in UNIT_WORDS or text[m.start(2) + first_word.end():m.start(2) + first_word.end() + 1] == "/"):
+            continue  # "15 000 E/mm³", "30 000 UI/L": a count, not a postcode and a commune
         n = _commune_prefix(words, lx)
         if n == 0 and compact in lx.postcodes:
             first = re.match(r"[^\W\d_][\w'’\-]*(?:[ \t]*\n[ \t]*[A-ZÉÈ][\w'’\-]*)?", words)
@@ -124,17 +140,32 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
                 more = re.match(r"(?:[ \t]+[A-ZÉÈ][\w'’\-]*)*", words[n:])
                 if more and words[:1].isupper() and words[:2].isupper():
                     n += more.end()
+        if n == 0 and compact in lx.postcodes:  # "84100 LA\nBACONNETTE": article, then the name on the next line
+            art = re.match(r"(?:LA|LE|LES|L')(?=[ \t]*\n)", words)
+            if art and _CITY_NEXT_LINE.match(text, m.start(2) + art.end()):
+                n = art.end()
         if n == 0:
             if compact in lx.postcodes and re.search(r"(?i)(?:cp|code postal)\s*:?\s*$", text[max(0, m.start() - 20):m.start()]):
                 add(Span(m.start(1), m.end(1), "ZIP", code, "context"))
             continue
         c = CEDEX.match(text, m.start(2) + n)
         city_end = c.end() if c else m.start(2) + n
+        city = text[m.start(2):city_end]
+        nxt = _CITY_NEXT_LINE.match(text, city_end) if not c and city.isupper() else None
+        if nxt and (_CONNECTOR_END.search(city) or fold_key(city + " " + nxt.group(1)) in lx.communes):
+            city_end = nxt.end(1)
+        else:  # "MARSEILLE SUR\nCHALON", "Ivry\nsur Loire": the connector and the rest cut by a line break
+            cut = _CUT_CITY.match(text, city_end)
+            if cut and not c:
+                city_end = cut.end()
         add(Span(m.start(1), m.end(1), "ZIP", code, "rule"))
         add(Span(m.start(2), city_end, "VILLE", text[m.start(2):city_end], "rule"))
     for m in ZIP_CONTEXT.finditer(text):
         if m.group(1).replace(" ", "") in lx.postcodes:
             add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
+    for m in ZIP_ALONE.finditer(text):
+        if m.group(1) in lx.postcodes and not _MEASURE_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+            add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "lexicon"))
     for m in CITY_CONTEXT.finditer(text):
         name = m.group(1)
         key = fold_key(name)
@@ -157,6 +188,20 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if len(parts) < 2 or (all(fold_key(w) in lx.common_words for w in parts) and not all(w[:1].isupper() for w in parts)):
             continue
         if not name[:1].isupper() and len(parts) < 3:
+            continue
+        add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
+    for m in STRONG_CITY_PREP.finditer(text):
+        words = _LOWER_WORDS_AFTER.match(text, m.end())
+        if not words:
+            continue
+        n = _commune_prefix(words.group(0), lx)
+        if not n:
+            continue
+        name = words.group(0)[:n]
+        parts = name.split()
+        if len(parts) == 1 and (fold_key(name) in lx.common_words and not name[:1].isupper() or len(name) < 4):
+            continue  # "né à terme", "vit à la ..."
+        if all(fold_key(w) in lx.common_words for w in parts) and not name[:1].isupper() and len(parts) < 3:
             continue
         add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
     for m in HOSPITAL.finditer(text):

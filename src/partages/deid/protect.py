@@ -33,11 +33,25 @@ _HEADS = (
     r"maladies?|syndromes?|signes?|scores?|tests?|man[œo]e?uvres?|classification|stades?|[ée]chelle|crit[èe]res?|tumeur|sarcome|"
     r"lymphome|fracture|triade|t[ée]tralogie|chor[ée]e|paralysie|diverticule|kyste|r[ée]flexe|purpura|scl[ée]rose|an[ée]vrisme|"
     r"ost[ée]ochondrite|angor|ataxie|ulc[èe]re|abc[èe]s|cellules?|index|indice|d[ée]formation|luxation|op[ée]ration|intervention|"
-    r"technique|m[ée]thode|position|anomalie|phénomène|ph[ée]nom[èe]ne|loi|r[èe]gle|formule|classe|grade|type|stadification"
+    r"technique|m[ée]thode|position|anomalie|phénomène|ph[ée]nom[èe]ne|loi|r[èe]gle|formule|classe|grade|type|stadification|"
+    # anatomy and devices named after people ("tendon d'Achille", "drain de Redon", "membrane de Bruch")
+    r"drains?|lames?|membranes?|tendons?|angle|voie|incision|ligaments?|canal|sonde|trou|espace|fosse|plexus|ampoule|glandes?|"
+    r"corps|anse|protocole|clou|proth[èe]se|valve|spirale|cercle|polygone|circuit|appareil|[ée]preuve|r[ée]action|crit[èe]res?"
 )
+# Words that are never a person or a place however they are written: pronouns, articles and
+# sentence-initial function words ("Il présentait", "Le traitement", "Devant ce tableau"), and
+# measurement units ("70 Gy", "15 000 E/mm³", "30 000 UI/L").
+FUNCTION_WORDS = frozenset("""
+il elle ils elles on le la les un une des du de au aux ce cet cette ces son sa ses leur leurs notre votre nous vous je tu
+en dans sur sous par pour avec sans chez devant derriere apres avant pendant depuis lors selon vers entre contre
+et ou ni mais donc or car si puis alors ainsi enfin cependant toutefois neanmoins
+""".split())
+UNIT_WORDS = frozenset("""
+gy cgy mgy ui mg µg ug ng pg kg ml dl cl mm cm mmhg mmol µmol umol meq mosm gb gr pnn cp mcg kcal min sec
+""".split())  # two letters or more: one-letter words are initials ("M.", "J.") far more often
 EPONYM_PHRASE = re.compile(
-    rf"(?i)(?<![\w])(?:{_HEADS})\s*(?:de|d'|d’|du|des|à|a)\s*"
-    r"((?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)(?:(?:\s*-\s*|\s+et\s+)(?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)){0,2})"
+    rf"(?i)(?<![\w])(?:{_HEADS})(?:\s+[A-Z0-9]{{1,3}})?\s*(?:de|d'|d’|du|des|à|a)\s*"  # "stade E de Balthazar"
+    r"((?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)(?:(?:\s*-\s*|\s+et\s+|[ \t]+(?=[A-ZÉÈ][a-zéèëïö]))(?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)){0,2})"
 )
 EPONYM_WORDS = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(e) for e in EPONYMS), key=len, reverse=True)) + r")(?![\w-])")
 

@@ -14,6 +14,7 @@ from typing import Literal
 
 from partages.deid.detector import Detector, default_detector
 from partages.deid.errors import KeyFileError
+from partages.deid.registry import Registry
 from partages.deid.spans import Span
 from partages.deid.surrogates import SurrogateFactory
 from partages.deid.text import fold_key
@@ -49,7 +50,8 @@ def scope_for(patient: dict | None) -> str:
 
 
 class Pseudonymizer:
-    def __init__(self, key: bytes | None = None, mode: str = "surrogate", *, detector: Detector | None = None, vault: Vault | None = None) -> None:
+    def __init__(self, key: bytes | None = None, mode: str = "surrogate", *, detector: Detector | None = None, vault: Vault | None = None,
+                 registry: Registry | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"Unknown mode '{mode}' (choose from {', '.join(MODES)}).")
         if (mode == "surrogate" or vault is not None) and not key:
@@ -57,7 +59,7 @@ class Pseudonymizer:
         self.mode = mode
         self.detector = detector or default_detector()
         self.vault = vault
-        self.factory = SurrogateFactory(key, self.detector.lx) if key else None
+        self.factory = SurrogateFactory(key, self.detector.lx, registry) if key else None
 
     def replacement(self, span: Span, scope: str, ctx: dict | None = None) -> str:
         if self.mode == "placeholder":

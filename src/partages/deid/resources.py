@@ -88,11 +88,15 @@ def load_lexicons(data_dir: str) -> Lexicons:
             if len(row) >= 5 and row[4].isdigit():
                 pop[row[0]] = int(row[4])
     with _require(geo / "insee_v_commune_2024.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row.get("TYPECOM") != "COM":
-                continue
-            key = fold_key(row["LIBELLE"])
-            lx.communes[key] = max(lx.communes.get(key, 0), pop.get(row["COM"], 0))
+        rows = list(csv.DictReader(f))
+    for row in rows:  # Paris, Marseille, Lyon: INSEE counts people per arrondissement only
+        if row.get("TYPECOM") == "ARM" and row.get("COMPARENT"):
+            pop[row["COMPARENT"]] = pop.get(row["COMPARENT"], 0) + pop.get(row["COM"], 0)
+    for row in rows:
+        if row.get("TYPECOM") != "COM":
+            continue
+        key = fold_key(row["LIBELLE"])
+        lx.communes[key] = max(lx.communes.get(key, 0), pop.get(row["COM"], 0))
     with _require(geo / "laposte_codes_postaux.csv").open(encoding="utf-8", errors="replace") as f:
         seen = set()
         for row in csv.reader(f, delimiter=";"):

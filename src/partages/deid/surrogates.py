@@ -21,7 +21,8 @@ import re
 
 from stdnum import luhn
 
-from partages.deid.dates import find_dates, shift_date_text
+from partages.deid.dates import DateMatch, find_dates, shift_date_text
+from partages.deid.registry import MemoryRegistry, Registry
 from partages.deid.resources import Lexicons
 from partages.deid.text import fold, fold_key
 
@@ -52,7 +53,7 @@ def _ascii(s: str) -> str:
 
 
 class SurrogateFactory:
-    def __init__(self, key: bytes, lx: Lexicons) -> None:
+    def __init__(self, key: bytes, lx: Lexicons, registry: Registry | None = None) -> None:
         if not key:
             raise ValueError("a non-empty key is required for surrogates")
         self.key = key
@@ -60,15 +61,14 @@ class SurrogateFactory:
         self._last = lx.last[:8000]
         self._female = lx.female_first[:1500]
         self._male = lx.male_first[:1500]
-        # scope -> {(label, folded original) -> surrogate}, scope -> {surrogate folded -> original key}
-        self._given: dict[str, dict[tuple[str, str], str]] = {}
-        self._taken: dict[str, dict[tuple[str, str], tuple[str, str]]] = {}
-        self._reserved: dict[str, set[str]] = {}  # scope -> folded originals (a surrogate never equals one)
+        # who got what, who owns which surrogate, which originals a surrogate must not spell:
+        # in memory by default, a shared SQLite file for the --workers processes of a batch
+        self.registry: Registry = registry if registry is not None else MemoryRegistry()
 
     def reserve(self, scope: str, originals: list[str]) -> None:
         """Originals seen in the scope: no surrogate may spell one of them, so "Marie" (a first
         name in the note) cannot come back as the surrogate surname "MARIE" of someone else."""
-        self._reserved.setdefault(scope, set()).update(fold_key(o) for o in originals)
+        self.registry.reserve(scope, [fold_key(o) for o in originals])
 
     # -- keyed randomness ----------------------------------------------------------------
     def _int(self, *parts: str) -> int:
@@ -82,22 +82,30 @@ class SurrogateFactory:
 
     # -- public --------------------------------------------------------------------------
     def surrogate(self, label: str, original: str, scope: str, context: dict | None = None) -> str:
-        k = (label, fold_key(original) or original)
-        given = self._given.setdefault(scope, {})
-        if k in given:
-            return self._recase(label, original, given[k])
-        taken = self._taken.setdefault(scope, {})
+        okey = fold_key(original) or original
+        owner = f"{label}\x1f{okey}"
+        reg = self.registry
+        got = reg.given(scope, owner)
+        if got is not None:
+            return self._recase(label, original, got)
         family = "NAME" if label in ("NOM", "PRENOM") else label
+        if label in ("DATE", "DATE_NAISSANCE"):  # one exact shift per scope: never re-drawn
+            return reg.assign(scope, owner, self._make(label, original, scope, 0, context or {}))
         for attempt in range(50):
             value = self._make(label, original, scope, attempt, context or {})
-            tk = (family, fold_key(value) or value)
-            owner = taken.get(tk)
-            clash = label in ("NOM", "PRENOM", "HOPITAL", "ADRESSE") and fold_key(value) in self._reserved.get(scope, ())
-            if value and not clash and (owner is None or owner == k) and (fold_key(value) != k[1] or label in ("DATE", "DATE_NAISSANCE", "VILLE", "ZIP")):
+            vkey = fold_key(value) or value
+            if not value or (vkey == okey and label not in ("DATE", "DATE_NAISSANCE", "VILLE", "ZIP")):
+                continue
+            if label in ("NOM", "PRENOM", "HOPITAL", "ADRESSE") and reg.is_reserved(scope, vkey):
+                continue
+            if reg.claim(scope, family, vkey, owner):  # atomic: nobody else owns this surrogate
                 break
-        taken[tk] = k
-        given[k] = value
-        return value
+        else:  # 50 clashes in a row (tiny pools only): a keyed same-shape value, still claimed
+            value = self.same_shape(original, self._int(scope, label, okey, "fallback"))
+            reg.claim(scope, family, fold_key(value) or value, owner)
+        # another process may have given this same original a surrogate meanwhile: keep theirs
+        final = reg.assign(scope, owner, value)
+        return value if final == value else self._recase(label, original, final)
 
     @staticmethod
     def _recase(label: str, original: str, value: str) -> str:
@@ -136,6 +144,11 @@ class SurrogateFactory:
         if label in ("DATE", "DATE_NAISSANCE"):
             days = self.date_shift(scope)
             matches = find_dates(fold(original))
+            if not (matches and matches[0].start == 0 and matches[0].end == len(original)):
+                # forms found only after "le"/"du" ("le 12 03 24"): read the span in that context
+                matches = [DateMatch(m.start - 3, m.end - 3, m.day, m.month, m.year, m.kind) for m in find_dates("le " + fold(original)) if m.start == 3]
+                if re.fullmatch(r"\d{1,2}", original) and 1 <= int(original) <= 31:  # a day in a range or list
+                    matches = [DateMatch(0, len(original), int(original), None, None, "day")]
             if matches and matches[0].start == 0 and matches[0].end == len(original):
                 got = shift_date_text(original, matches[0], days)
                 if got:

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from partages.deid.resources import load_lexicons
-from partages.deid.synth import fill, read_templates, split_of
+from partages.deid.synth import correct_gold, fill, read_templates, split_of
 from partages.deid.tagger import WEIGHTS_PATH, train
 
 
@@ -19,7 +19,7 @@ def training_examples(data_dir: Path, refills: int = 12) -> list[tuple[str, list
     import random
 
     lx = load_lexicons(str(data_dir))
-    templates = [t for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == "train"]
+    templates = [correct_gold(t) for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == "train"]
     rng = random.Random("tagger-train")
     out = []
     for _ in range(refills):

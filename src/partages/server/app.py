@@ -16,6 +16,7 @@ from partages.engines.factory import load_engine
 from partages.server import admin_router
 from partages.server.assistant import router as assistant_router
 from partages.server.errors import install_error_handlers
+from partages.server.formation import router as formation_router
 from partages.server.metrics import Metrics
 from partages.server.middleware import GatewayMiddleware
 from partages.server.knowledge import router as knowledge_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings, engine: Engine | None = None, model_id: str |
     app.include_router(admin_router.router)
     app.include_router(knowledge_router.router)
     app.include_router(assistant_router.router)
+    app.include_router(formation_router.router)
     app.include_router(web_router)  # clinician web page: /, /login, /logout, /static
 
     @app.get("/healthz", include_in_schema=False)

@@ -78,6 +78,12 @@ def _components(settings) -> tuple[Detector, bytes]:
         return _cache["detector"], _cache["key"]
 
 
+def guard_components(settings) -> tuple[Detector, bytes]:
+    """The guard's detector and surrogate key, shared with the assistant's model calls
+    (``server/assistant``), so both routes apply the same policy with the same key."""
+    return _components(settings)
+
+
 def _guard_sync(settings, messages: list[ChatMessage], info: dict[str, Any]) -> ChatGuard:
     mode = settings.phi_guard
     detector, key = _components(settings)

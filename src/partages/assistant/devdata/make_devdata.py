@@ -231,6 +231,19 @@ NOTES = [
     {"text": "Covid-19 avec pneumopathie. Absence d'embolie pulmonaire au scanner. Asthme dans la famille (mère).", "expected": ["U07.1", "J18.9", "Z82.5"], "forbidden": ["I26.9", "J45.9"]},
 ]
 
+# people and discharge conditions (added 2026-11-29 with their extraction; None: not in the documents)
+_NO_HOSPITAL = {"medecin_hospitalier": None, "service": None}
+PEOPLE = {
+    "sejour-1-fa-avc": ({"medecin_traitant": "aubert lefranc", **_NO_HOSPITAL}, {"mode": "SSR", "date": "09/03/2024"}),
+    "sejour-2-pneumopathie": ({"medecin_traitant": "camille rousseau", **_NO_HOSPITAL}, {"mode": "domicile", "date": "16/01/2024"}),
+    "sejour-3-hemorragie-digestive": ({"medecin_traitant": None, **_NO_HOSPITAL}, {"mode": None, "date": "27/05/2024"}),
+    "sejour-4-insuffisance-cardiaque": ({"medecin_traitant": "helene marchal", **_NO_HOSPITAL}, {"mode": None, "date": "10/02/2024"}),
+    "sejour-5-fracture-col": ({"medecin_traitant": None, **_NO_HOSPITAL}, {"mode": "SSR", "date": "20/04/2024"}),
+}
+for _stay in STAYS:
+    _p, _s = PEOPLE[_stay["id"]]
+    _stay["expected"].update({"personnes": _p, "sortie": _s, "patient": {"nom": None}})
+
 if __name__ == "__main__":
     (HERE / "stays.json").write_text(json.dumps(STAYS, ensure_ascii=False, indent=1) + "\n")
     (HERE / "notes.json").write_text(json.dumps(NOTES, ensure_ascii=False, indent=1) + "\n")

@@ -34,12 +34,17 @@ class _Documents(BaseModel):
         return [d.model_dump() for d in self.documents]
 
 
+_PROSE = Field(None, description="Let the language model write the prose field (résumé / introduction). Default: the "
+                                   "server's assistant_prose setting (off). Off: the text extracted from the documents.")
+
+
 class DischargeLetterRequest(_Documents):
-    patient: dict[str, Any] | None = Field(None, description="Identity fields to print in the letter (optional).")
+    patient: dict[str, Any] | None = Field(None, description="Identity fields to print in the letter (optional; else taken from the documents).")
+    prose: bool | None = _PROSE
 
 
 class SummaryRequest(_Documents):
-    pass
+    prose: bool | None = _PROSE
 
 
 class TextOrDocuments(BaseModel):
@@ -75,6 +80,7 @@ class CodesRequest(TextOrDocuments):
 class ExplainRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     draft_id: str = Field(min_length=1, max_length=100, description="A validated draft to explain to the patient.")
+    prose: bool | None = _PROSE
 
 
 # top-level content keys a clinician may edit, per draft kind (the rest is provenance)

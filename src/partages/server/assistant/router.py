@@ -23,12 +23,12 @@ DraftId = Path(..., min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")
 
 @router.post("/discharge-letter", dependencies=use)
 async def discharge_letter(body: DischargeLetterRequest, request: Request) -> dict:
-    return await AssistantServing(request).discharge_letter(body.as_dicts(), body.patient, body.total_chars())
+    return await AssistantServing(request).discharge_letter(body.as_dicts(), body.patient, body.total_chars(), body.prose)
 
 
 @router.post("/summary", dependencies=use)
 async def summary(body: SummaryRequest, request: Request) -> dict:
-    return await AssistantServing(request).summary(body.as_dicts(), body.total_chars())
+    return await AssistantServing(request).summary(body.as_dicts(), body.total_chars(), body.prose)
 
 
 @router.post("/medications", dependencies=use)
@@ -43,7 +43,7 @@ async def codes(body: CodesRequest, request: Request) -> dict:
 
 @router.post("/explain", dependencies=use)
 async def explain(body: ExplainRequest, request: Request) -> dict:
-    return await AssistantServing(request).explain(body.draft_id)
+    return await AssistantServing(request).explain(body.draft_id, body.prose)
 
 
 @router.get("/drafts/{draft_id}", dependencies=use)

@@ -2,22 +2,31 @@
 
 The audit middleware writes ``scope["state"]["audit_details"]`` into the hash-chained audit
 entry: it gets the draft id, the action and SHA-256 digests only, never clinical text.
+
+Routes that may call the model (letter, summary, explain with prose on) watch the connection:
+when the client goes away (the web page's cancel button, a timeout) a ``threading.Event`` is set
+and the assistant stops the generation at its next token (the engine is one shared lock), and
+no draft is stored. The PHI guard (``phi_guard`` setting) applies to those model calls only;
+deterministic extraction runs on-premise and is not a model call.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 from fastapi import Request
 
-from partages.assistant import Assistant, DraftError, KnowledgeBaseRequired, sha256_json, to_fhir, to_markdown
+from partages.assistant import Assistant, DraftError, KnowledgeBaseRequired, PhiPolicy, RequestCancelled, sha256_json, to_fhir, to_markdown
 from partages.server.assistant.protocol import EDITABLE, MAX_TOTAL_CHARS
 from partages.server.errors import APIError
 from partages.server.state import GatewayState
 
 _lock = threading.Lock()
+log = logging.getLogger("partages.assistant")
+DISCONNECT_POLL_S = 0.25
 
 
 def assistant_of(request: Request) -> Assistant:
@@ -27,7 +36,15 @@ def assistant_of(request: Request) -> Assistant:
         a = getattr(app_state, "assistant", None)
         if a is None:
             gw: GatewayState = app_state.gateway
-            a = app_state.assistant = Assistant(gw.settings.home, gw.engine, gw.settings.data_dir)
+            st = gw.settings
+            phi = PhiPolicy("off")
+            if st.phi_guard != "off":
+                from partages.server.phi_guard import guard_components
+
+                detector, key = guard_components(st)
+                phi = PhiPolicy(st.phi_guard, detector, key)
+            a = app_state.assistant = Assistant(st.home, gw.engine, st.data_dir, prose=st.assistant_prose, phi=phi,
+                                                key_file=st.assistant_key_file)
         return a
 
 
@@ -47,7 +64,29 @@ class AssistantServing:
         except KnowledgeBaseRequired:
             raise APIError(503, "The knowledge base is not built on this server: run `partages kb build`.", code="knowledge_base_missing") from None
         except DraftError as e:
-            raise APIError(e.status, str(e), code=e.code) from None
+            raise APIError(e.status, str(e), code=e.code, param=getattr(e, "param", None)) from None
+
+    async def _run_watched(self, fn):
+        """Run ``fn(cancel)`` in the pool; set ``cancel`` if the client disconnects meanwhile."""
+        cancel = threading.Event()
+
+        async def watch() -> None:
+            while not cancel.is_set():
+                if await self.request.is_disconnected():
+                    cancel.set()
+                    return
+                await asyncio.sleep(DISCONNECT_POLL_S)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            return await self._run(lambda: fn(cancel))
+        except RequestCancelled:
+            log.warning("assistant request stopped: client disconnected (generation stopped, no draft stored)")
+            self.request.scope.setdefault("state", {})["audit_details"] = {"assistant": {"action": "cancelled"}}
+            raise APIError(499, "The client disconnected: generation stopped, no draft stored.", code="client_disconnected") from None
+        finally:
+            cancel.set()
+            watcher.cancel()
 
     def _check_size(self, total: int) -> None:
         if total > MAX_TOTAL_CHARS:
@@ -64,14 +103,16 @@ class AssistantServing:
     def _key(self) -> str | None:
         return getattr(self.request.state, "key_id", None)
 
-    async def discharge_letter(self, documents: list[dict[str, Any]], patient: dict[str, Any] | None, total: int) -> dict[str, Any]:
+    async def discharge_letter(self, documents: list[dict[str, Any]], patient: dict[str, Any] | None, total: int, prose: bool | None = None) -> dict[str, Any]:
         self._check_size(total)
-        d = await self._run(lambda: self.assistant.discharge_letter(documents, patient, key_id=self._key()))
+        key = self._key()
+        d = await self._run_watched(lambda c: self.assistant.discharge_letter(documents, patient, key_id=key, prose=prose, cancel=c))
         return self._done("generate", d, documents)
 
-    async def summary(self, documents: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    async def summary(self, documents: list[dict[str, Any]], total: int, prose: bool | None = None) -> dict[str, Any]:
         self._check_size(total)
-        d = await self._run(lambda: self.assistant.summary(documents, key_id=self._key()))
+        key = self._key()
+        d = await self._run_watched(lambda c: self.assistant.summary(documents, key_id=key, prose=prose, cancel=c))
         return self._done("generate", d, documents)
 
     async def medications(self, documents: list[dict[str, Any]], total: int) -> dict[str, Any]:
@@ -84,8 +125,9 @@ class AssistantServing:
         d = await self._run(lambda: self.assistant.codes(documents, key_id=self._key()))
         return self._done("generate", d, documents)
 
-    async def explain(self, draft_id: str) -> dict[str, Any]:
-        d = await self._run(lambda: self.assistant.explain(draft_id, key_id=self._key()))
+    async def explain(self, draft_id: str, prose: bool | None = None) -> dict[str, Any]:
+        key = self._key()
+        d = await self._run_watched(lambda c: self.assistant.explain(draft_id, key_id=key, prose=prose, cancel=c))
         out = self._done("explain", d)
         self.request.scope["state"]["audit_details"]["assistant"]["source_draft"] = draft_id
         return out

@@ -72,6 +72,15 @@ async def page(request: Request) -> Response:
     return _page("app.html", csrf=session.csrf, user=session.key_name, role=session.role)
 
 
+@router.get("/formation")
+async def formation_page(request: Request) -> Response:
+    """AI-literacy exercises (learner view) and, for teachers, the class dashboard."""
+    session = await anyio.to_thread.run_sync(session_store(request.app).verify, request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        return RedirectResponse("/login", status_code=303, headers=SECURITY_HEADERS)
+    return _page("formation.html", csrf=session.csrf, user=session.key_name, role=session.role)
+
+
 @router.get("/login")
 async def login_page(request: Request, expired: int = 0, out: int = 0) -> Response:
     message = ""
@@ -97,7 +106,9 @@ async def login(request: Request) -> Response:
     await anyio.to_thread.run_sync(store.purge)
     token, _ = await anyio.to_thread.run_sync(store.create, key.id)
     await anyio.to_thread.run_sync(_audit, request, "/login", 303, key.id, key.role)
-    resp = RedirectResponse("/", status_code=303, headers=SECURITY_HEADERS)
+    # learners and teachers have no clinical drafts: they land on the exercises
+    landing = "/formation" if key.role in ("learner", "teacher") else "/"
+    resp = RedirectResponse(landing, status_code=303, headers=SECURITY_HEADERS)
     resp.set_cookie(
         SESSION_COOKIE,
         token,

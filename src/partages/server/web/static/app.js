@@ -153,6 +153,8 @@ async function runTask(task) {
     state.docs = docs;
     body = { documents: docs.map(({ typeLabel, date, text }) => ({ type: typeLabel, date: date || null, text })) };
   }
+  // the model's prose is opt-in: only letters, summaries and explanations have a prose field
+  if ($("#use-prose").checked && ["discharge-letter", "summary", "explain"].includes(task)) body.prose = true;
   document.querySelectorAll("button.task").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.task === task)));
   try {
     const draft = await runLong(TASKS[task], (signal) => api(`/v1/assistant/${task}`, { method: "POST", body, signal }));
