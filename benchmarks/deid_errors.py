@@ -34,48 +34,62 @@ def main() -> None:
     a = ap.parse_args()
 
     from partages.config import get_settings
-    from partages.deid import evaluate
     from partages.deid.detector import default_detector
     from partages.deid.eval_data import build_gold
 
     docs = build_gold(Path(get_settings().data_dir), a.split, a.docs, seed=a.seed)
     det = default_detector()
+    preds = {d["id"]: det.detect(d["text"], d.get("patient")) for d in docs}
+    print_errors(docs, preds, f"split {a.split}", label=a.label, top=a.top, ctx=a.ctx)
+
+
+def print_errors(docs: list[dict], preds: dict, title: str, *, label: str | None = None, top: int = 20, ctx: int = 30) -> None:
+    """Scores, per-label table, then missed gold spans and false positives grouped by shape."""
+    from partages.deid import evaluate
+
     fn: dict[str, Counter] = defaultdict(Counter)
     fp: dict[str, Counter] = defaultdict(Counter)
     ex: dict[tuple, str] = {}
-    preds = {}
     for d in docs:
         text = d["text"]
-        spans = det.detect(text, d.get("patient"))
-        preds[d["id"]] = spans
+        spans = preds[d["id"]]
         gold = d["spans"]
         for g in gold:
-            covered = any(s.start < g["end"] and g["start"] < s.end for s in spans)
             part = [s for s in spans if s.start < g["end"] and g["start"] < s.end]
-            full = covered and min(s.start for s in part) <= g["start"] and max(s.end for s in part) >= g["end"]
+            full = bool(part) and min(s.start for s in part) <= g["start"] and max(s.end for s in part) >= g["end"]
             if not full:
-                kind = "missed" if not covered else "partial"
+                kind = "missed" if not part else "partial"
                 key = (g["label"], kind, shape(text[g["start"]:g["end"]]))
                 fn[g["label"]][key] += 1
-                ex.setdefault(key, _ctx(text, g["start"], g["end"], a.ctx))
+                ex.setdefault(key, _ctx(text, g["start"], g["end"], ctx))
         for s in spans:
             if not any(g["start"] < s.end and s.start < g["end"] for g in gold):
                 key = (s.label, s.source, shape(s.text))
                 fp[s.label][key] += 1
-                ex.setdefault(key, _ctx(text, s.start, s.end, a.ctx))
-    r = evaluate(docs, lambda t, p, _c={d["text"]: preds[d["id"]] for d in docs}: _c[t])
-    print(f"split {a.split}: {len(docs)} docs · redact recall {r.redact_recall:.4f} · precision {r.redact_precision:.4f} · "
+                ex.setdefault(key, _ctx(text, s.start, s.end, ctx))
+    by_text = {d["text"]: preds[d["id"]] for d in docs}
+    r = evaluate(docs, lambda t, p: by_text[t])
+    print(f"{title}: {len(docs)} docs · redact recall {r.redact_recall:.4f} · precision {r.redact_precision:.4f} · "
           f"leaks {r.leaks} · over-redaction {r.over_redacted}/{r.protect_items}")
     print(f"{'label':16} {'P':>6} {'R':>6} {'F1':>6} {'tokens':>7}")
     for lab, m in sorted(r.per_label.items()):
         print(f"{lab:16} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {int(m.get('support', 0)):7d}")
-    for title, table in (("FALSE NEGATIVES (gold spans not fully covered)", fn), ("FALSE POSITIVES (predicted, no gold overlap)", fp)):
-        print(f"\n== {title}")
+    missed = Counter()  # gold tokens left visible (labels ignored), by gold label
+    for d in docs:
+        spans = preds[d["id"]]
+        for g in d["spans"]:
+            for m in re.finditer(r"\w+", d["text"][g["start"]:g["end"]]):
+                b, e = g["start"] + m.start(), g["start"] + m.end()
+                if not any(s.start < e and b < s.end for s in spans):
+                    missed[g["label"]] += 1
+    print("tokens left visible (redact misses) by gold label: " + ", ".join(f"{k} {v}" for k, v in missed.most_common()))
+    for head, table in (("FALSE NEGATIVES (gold spans not fully covered)", fn), ("FALSE POSITIVES (predicted, no gold overlap)", fp)):
+        print(f"\n== {head}")
         for lab in sorted(table, key=lambda k: -sum(table[k].values())):
-            if a.label and lab != a.label:
+            if label and lab != label:
                 continue
             print(f"-- {lab}: {sum(table[lab].values())}")
-            for key, n in table[lab].most_common(a.top):
+            for key, n in table[lab].most_common(top):
                 print(f"   {n:4d}  {key[1]:8} {key[2][:30]!s:32} {ex[key]}")
 
 

@@ -29,7 +29,7 @@ _NUMWORD = (
     r"(?:premier|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
     r"vingts?|trente|quarante|cinquante|soixante|cents?|mille|mil|et)(?![a-z])"  # whole words: "cinq" is not "cinquante"
 )
-_NUMWORDS = rf"(?!et\b){_NUMWORD}(?:[\s\-]+{_NUMWORD})*"  # never starts with "et" ("janvier et mars")
+_NUMWORDS = rf"(?!et\b){_NUMWORD}(?:[ \t\-]+{_NUMWORD})*"  # never starts with "et" ("janvier et mars"); never across a line break
 _SEP = r"\s?[/.\-|]\s?"
 _UNIT_AFTER = re.compile(r"\s?(?:(?:mg|g|ml|mmol|µg|ug|ui|u|cp|comprimes?|gelules?|amp|sachets?|gouttes?|kg|cm|mm|h|j|mcg|ng|l|dl|cc|patients?|cas|sujets?|personnes?|"
                          r"mmhg|cmh2o|millilitres?|litres?|grammes?|milligrammes?|unites?|kcal|calories|metres?|pas|fois|copies|cellules)(?![a-z])|%|/)", re.I)
@@ -45,13 +45,13 @@ MONTH_YEAR = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.\-]\s?((?:19|20)\d{2})(?![\
 DAY_MONTH = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.]\s?(\d{1,2})(?![\w/]|[.,]\d)")
 COMPACT = re.compile(r"(?<![\w/.,])(\d{2})(\d{2})((?:19|20)\d{2})(?![\w/])")
 TEXTUAL = re.compile(
-    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:\s*,?\s*|-|/)((?:19|20)?\d{{2}})(?![\w])|\s+({_NUMWORDS}(?:\s\d(?![\w]))?))?"
+    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:[ \t]*,?[ \t]*|-|/)((?:19|20)?\d{{2}})(?![\w])|[ \t]+({_NUMWORDS}(?:[ \t]\d(?![\w]))?))?"
 )
 DAY_TIME = re.compile(r"(?<![\w])(?:le|du|au)\s+(\d{1,2})(?:er)?\s+(?:a|vers)\s+\d{1,2}\s?h(?:\d\d)?(?![\w])")  # "le 13 à 8h"
 WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
 YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
 SPACE_SEP = re.compile(r"(?<![\w/.,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d(?!\d))")
-SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[\s-]+mille|mil(?:le)?[\s-]+neuf[\s-]+cents?|dix[\s-]+neuf[\s-]+cents?)(?:[\s-]+{_NUMWORD})*(?![\w])")
+SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[ \t-]+mille|mil(?:le)?[ \t-]+neuf[ \t-]+cents?|dix[ \t-]+neuf[ \t-]+cents?)(?:[ \t-]+{_NUMWORD})*(?![\w])")
 WORD_DAY_NUMERIC = re.compile(rf"(?<![\w])({_NUMWORDS})\s+(\d{{1,2}})\s*[/.\- ]\s*((?:19|20)\d{{2}})(?![\w/])")
 MONTH_RANGE = re.compile(rf"(?<![\w])({_MONTH_ALT})\.?\s*(?:à|a|au|-|et|/)\s*(?={_MONTH_ALT})")
 DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er)?\s+(?:au|à|a|et)(?:\s+le)?\s+(?=\d{1,2}(?:er)?(?:\s?[/.]\s?\d{1,2}|\s+(?:" + _MONTH_ALT + r")(?![a-z])))")
@@ -74,7 +74,7 @@ ISO_SPACED = re.compile(r"(?<![\w/.,])((?:19|20)\d{2}) (0[1-9]|1[0-2]) (0[1-9]|[
 YEAR_MONTH = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})[-/.](0[1-9]|1[0-2])(?![\w/\-]|[.,/\-]\d)")
 YEAR_RANGE = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})/((?:19|20)\d{2})(?![\w/]|[.,]\d)")
 SHORT_SPACED = re.compile(r"(?:\ble|\bdu|\bau|\bdate\b[^\n\d]{0,15})\s*(\d{1,2}) (\d{1,2}) (\d{2})(?![\w/]|[.,]\d| \d)")
-DAY_LIST = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?(?=(?:\s*,\s*\d{{1,2}}(?:er)?)*\s*(?:,|et)\s*\d{{1,2}}(?:er)?\s+(?:{_MONTH_ALT})(?![a-z]))")
+DAY_LIST = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?(?=(?:\s*,\s*\d{{1,2}}(?:er)?)*\s*(?:,|et)\s*\d{{1,2}}(?:er)?(?:\s+(?:{_MONTH_ALT})(?![a-z])|/\d{{1,2}}/(?:19|20)?\d\d(?![\d/])))")  # "les 12, 13 et 14/03/2024"
 # "10/10", "8/12": a visual acuity or a score out of 10/12/20 on a line that names one
 _SCORE_LINE = re.compile(r"(?:score|oeil|acuite|\bav\b|niveau|echelle|\beva\b|\bnote\b|apgar|glasgow|estime)[^\n]{0,40}$")
 _PAGE_LINE = re.compile(r"[ \t]*\d{1,2}[ \t]?/[ \t]?\d{1,2}[ \t]*(?:\n|$)")

@@ -48,7 +48,8 @@ PHONE_CONTEXT = re.compile(r"(?i)(?:t[ée]l[ée]phone|t[ée]l\.?|portable|mobile
 # typed with the letter O for a zero ("O1.42.15.93.30", "01.42.16.10.O2"): still a phone number
 PHONE_OCR = re.compile(r"(?<![\w+])([0O][1-9](?:[\s.\-]?[\dO]){8})(?![\w])")
 # foreign numbers ("+49 30 5682001") and a country code in brackets before a national number
-PHONE_INTL = re.compile(r"(?<![\w+])(?:\+\s?\d{2,3}(?:[\s.\-]?\(?\d\)?){7,12}|\(\d{2,3}\)\s?0[1-9](?:[\s.\-]?\d){8})(?![\d])")
+PHONE_INTL = re.compile(r"(?<![\w+])(?:\+\s?\d{2,3}(?:[\s.\-]?\(?\d\)?){7,12}|\(\d{2,3}\)\s?0[1-9](?:[\s.\-]?\d){8}"
+                        r"|\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}(?:[ .\-]\d{1,4}(?![\d/]))?)(?![\d])")  # North American "(205)-276-2043", extension
 
 
 @dataclass

@@ -84,14 +84,41 @@ _ADDRESS_UNIT = re.compile(
     r"[ \t]*(?:n[°º]|no\.?)?[ \t]*[\w]{1,5}(?![\w])"
 )
 # compound commune names after a place word, matched against the commune list (longest prefix)
-CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|près de|vers|habite|habitant|domicilié[e]?|originaire de|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)[ \t]+")
+CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|du|dans|près de|vers|habite|habitant|domicilié[e]?|originaire d[eu]|nati(?:f|ve) d[eu]|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)[ \t]+")
 _WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1,5}")
 # strong place contexts: the commune after them is taken even in lower case ("grandit dans le
 # quartier noyon", "rejoint l etrat") or when it is also a common word ("née à Plaisir")
-STRONG_CITY_PREP = re.compile(r"(?<![\w])(?i:quartier(?:\s+(?:de|du|d'))?|rejoint|originaire\s+d[e']|n[ée]e?\s+[àa]|habite\s+[àa]|domicili[ée]e?\s+[àa]|vit\s+[àa]|r[ée]sid(?:e|ant)\s+[àa]|d[ée]m[ée]nag[ée]e?\s+[àa])[ \t]+")
+STRONG_CITY_PREP = re.compile(r"(?<![\w])(?i:quartier(?:\s+(?:de|du|d'))?|rejoint|originaire\s+d[eu']|nati(?:f|ve)\s+d[eu']|n[ée]e?\s+[àa]|habite\s+[àa]|domicili[ée]e?\s+[àa]|vit\s+[àa]|r[ée]sid(?:e|ant)\s+[àa]|d[ée]m[ée]nag[ée]e?\s+[àa])[ \t]+")
 _LOWER_WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){0,4}")
+# "Service Hématologie de Crignac", "Service de Médecine Interne de Bichat": the capitalised name
+# after a department's specialty names the establishment (a city or a hospital: redacted either way)
+SERVICE_OF = re.compile(
+    r"(?<![\w])(?:[Ss]ervice|SERVICE|[Uu]nit[ée]|[Pp][ôo]le|[ÉéEe]quipe)[ \t]+(?:d[e'’][ \t]*|des[ \t]+|du[ \t]+)?[A-ZÉÈ][\w\-]+(?:[ \t]+[a-zéèA-ZÉ][\w\-]+)?"
+    r"[ \t]+(?:de|du|d['’])[ \t]*([A-ZÉÈ][\w\-]+(?:[ \t\-][A-ZÉÈ][\w\-]+){0,2})"
+)
+_TITLE_WORDS = {"pr", "dr", "docteur", "professeur", "mme", "madame", "monsieur", "m", "mr"}
 _TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
 _TRAILING_CONNECTOR = re.compile(r"(?:[\s-]+(?:de|du|des|la|le|les|d'|l'|et))+[\s-]*$", re.I)
+
+
+# Postcodes written in notes that La Poste's list lacks: the city-level "75000", "13000",
+# "69000" (not real codes, but what people write) and every Paris/Lyon/Marseille arrondissement
+_CITY_LEVEL_CODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-5]|2[AB])000|97[1-6]00|750(?:0[1-9]|1\d|20)|75116|6900[1-9]|130(?:0[1-9]|1[0-6])")
+
+
+def plausible_postcode(code: str, lx: Lexicons) -> bool:
+    code = code.replace(" ", "")
+    return code in lx.postcodes or bool(_CITY_LEVEL_CODE.fullmatch(code))
+
+
+# a postcode written after the commune: "Paris 75013", "LYON 69003", "Montreuil (93100)"
+_ZIP_AFTER_CITY = re.compile(r"[ \t]*,?[ \t]*\(?[ \t]*(\d{5}|\d{2} \d{3})(?![\d/]|[.,]\d)")
+# a commune under a place field label: "Ville de naissance : Nancy", "Né(e) à : Bordeaux",
+# "Domicile : Montreuil" (a known commune, whatever its population)
+PLACE_FIELD = re.compile(
+    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie))?[ \t]*:[ \t]*"
+    r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
+)
 
 
 def _commune_prefix(words: str, lx: Lexicons) -> int:
@@ -115,7 +142,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         add(Span(m.start(), m.start() + len(s), "ADRESSE", s, "rule"))
         after = AFTER_ADDRESS.match(text, m.start() + len(s))
         if after:  # "14 avenue Franklin 92170 et..." / "rue Rivoli, Fayence"
-            if after.group(1) and after.group(1).replace(" ", "") in lx.postcodes:
+            if after.group(1) and plausible_postcode(after.group(1), lx):
                 add(Span(after.start(1), after.end(1), "ZIP", after.group(1), "context"))
             elif after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
                 add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
@@ -132,7 +159,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if first_word and (fold_key(first_word.group(0)) in UNIT_WORDS or text[m.start(2) + first_word.end():m.start(2) + first_word.end() + 1] == "/"):
             continue  # "15 000 E/mm³", "30 000 UI/L": a count, not a postcode and a commune
         n = _commune_prefix(words, lx)
-        if n == 0 and compact in lx.postcodes:
+        if n == 0 and plausible_postcode(compact, lx):
             first = re.match(r"[^\W\d_][\w'’\-]*(?:[ \t]*\n[ \t]*[A-ZÉÈ][\w'’\-]*)?", words)
             # an unknown commune after a known postcode: keep the capitalised words
             if first and first.group(0)[:1].isupper() and fold_key(first.group(0).split()[0]) not in lx.common_words:
@@ -145,7 +172,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
             if art and _CITY_NEXT_LINE.match(text, m.start(2) + art.end()):
                 n = art.end()
         if n == 0:
-            if compact in lx.postcodes and re.search(r"(?i)(?:cp|code postal)\s*:?\s*$", text[max(0, m.start() - 20):m.start()]):
+            if plausible_postcode(compact, lx) and re.search(r"(?i)(?:cp|code postal)\s*:?\s*$", text[max(0, m.start() - 20):m.start()]):
                 add(Span(m.start(1), m.end(1), "ZIP", code, "context"))
             continue
         c = CEDEX.match(text, m.start(2) + n)
@@ -161,7 +188,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         add(Span(m.start(1), m.end(1), "ZIP", code, "rule"))
         add(Span(m.start(2), city_end, "VILLE", text[m.start(2):city_end], "rule"))
     for m in ZIP_CONTEXT.finditer(text):
-        if m.group(1).replace(" ", "") in lx.postcodes:
+        if plausible_postcode(m.group(1), lx):
             add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
     for m in ZIP_ALONE.finditer(text):
         if m.group(1) in lx.postcodes and not _MEASURE_BEFORE.search(text, max(0, m.start() - 20), m.start()):
@@ -204,6 +231,24 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if all(fold_key(w) in lx.common_words for w in parts) and not name[:1].isupper() and len(parts) < 3:
             continue
         add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
+    for m in PLACE_FIELD.finditer(text):  # "Lieu de naissance : Lyon", "Né(e) à : Bordeaux"
+        words = _WORDS_AFTER.match(text, m.end()) or re.compile(r"[^\W\d_][\w'’\-]*").match(text, m.end())
+        if not words or not words.group(0)[:1].isupper():
+            continue
+        n = _commune_prefix(words.group(0), lx)
+        name = words.group(0)[:n]
+        if n and (len(name.split()) >= 2 or fold_key(name) not in lx.common_words):
+            add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
+    for s_ in [x for x in spans if x.label == "VILLE"]:  # "Paris 75013", "LYON 69003", "Montreuil (93100)"
+        z = _ZIP_AFTER_CITY.match(text, s_.end)
+        if z and plausible_postcode(z.group(1), lx):
+            add(Span(z.start(1), z.end(1), "ZIP", z.group(1), "context"))
+    for m in SERVICE_OF.finditer(text):
+        name = m.group(1)
+        first = fold_key(name.split()[0].split("-")[0])
+        if first in _TITLE_WORDS or fold_key(name) in lx.common_words or first in lx.common_words:
+            continue
+        add(Span(m.start(1), m.end(1), "HOPITAL", name, "context"))
     for m in HOSPITAL.finditer(text):
         name = _TRAILING_CONNECTOR.sub("", m.group("name").rstrip(" -"))
         if fold_key(name) in lx.common_words:

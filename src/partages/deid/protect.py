@@ -50,7 +50,7 @@ UNIT_WORDS = frozenset("""
 gy cgy mgy ui mg µg ug ng pg kg ml dl cl mm cm mmhg mmol µmol umol meq mosm gb gr pnn cp mcg kcal min sec
 """.split())  # two letters or more: one-letter words are initials ("M.", "J.") far more often
 EPONYM_PHRASE = re.compile(
-    rf"(?i)(?<![\w])(?:{_HEADS})(?:\s+[A-Z0-9]{{1,3}})?\s*(?:de|d'|d’|du|des|à|a)\s*"  # "stade E de Balthazar"
+    rf"(?i)(?<![\w])(?:{_HEADS})(?:\s+[A-Z0-9]{{1,3}})?\s*(?:de|d'|d’|du|des)\s*"  # "stade E de Balthazar" (not "à": "sonde à Bichat" is a place)
     r"((?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)(?:(?:\s*-\s*|\s+et\s+|[ \t]+(?=[A-ZÉÈ][a-zéèëïö]))(?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)){0,2})"
 )
 EPONYM_WORDS = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(e) for e in EPONYMS), key=len, reverse=True)) + r")(?![\w-])")

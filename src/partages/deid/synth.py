@@ -171,14 +171,18 @@ SPLITS = ("dev", "dev2", "test", "test-v1")
 TEST_SPLITS = ("test", "test-v1")
 
 
-def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snippets_per_doc: int = 6, *, corrected: bool = True) -> list[dict]:
+def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snippets_per_doc: int = 6, *, corrected: bool = True,
+                   keep=None) -> list[dict]:
     """Gold documents (``partages deid eval`` format) for one split (see :data:`SPLITS`);
-    ``corrected=False`` keeps the EDS-Pseudo markup as published (for a score on raw gold)."""
+    ``corrected=False`` keeps the EDS-Pseudo markup as published (for a score on raw gold).
+    ``keep(index, template)`` further restricts the split's templates (the template folds of
+    ``benchmarks/deid_unseen.py``)."""
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
     lx = load_lexicons(str(data_dir))
     source = {"dev2": "train", "test-v1": "test"}.get(split, split)
-    templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == source]
+    templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
+                 if split_of(i, t) == source and (keep is None or keep(i, t))]
     # test-v1 keeps the seed string of the first test split; the fresh test split has its own
     rng = random.Random(f"{ {'test-v1': 'test', 'test': 'test-v2'}.get(split, split)}:{seed}")
     fresh = split == "test"
