@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test,train,eval]'
+	# federated extra: flwr 1.42 pins an older web stack (fastapi 0.138, typer <0.21, rich <15, protobuf <7...);
+	# install it and its small dependencies with --no-deps so pip does not downgrade what the gateway uses
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps 'flwr==1.42.0' 'grpcio>=1.70' 'grpcio-health-checking>=1.70' 'pycryptodome>=3.18' 'iterators==0.0.2' 'tomli>=2' 'tomli-w>=1' 'pathspec>=1.0.4' 'prompt-toolkit>=3.0.52' wcwidth 'sqlalchemy>=2.0.45' greenlet 'alembic>=1.18.1' mako
+	$(BIN)/pip install -q --disable-pip-version-check 'dp-accounting>=0.6,<0.7'
 	touch $(TEST_STAMP)
 
 setup: $(STAMP) model

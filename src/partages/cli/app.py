@@ -10,6 +10,7 @@ from partages.cli import deid as deid_cli
 from partages.cli import drugs, kb
 from partages.cli import corpus as corpus_cli, export as export_cli, train as train_cli
 from partages.cli import eval as eval_cli
+from partages.cli import federated as federated_cli
 from partages.cli import formation as formation_cli
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(corpus_cli.app, name="corpus")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(export_cli.app, name="export")
 app.add_typer(eval_cli.app, name="eval")
+app.add_typer(federated_cli.app, name="federated")
 app.add_typer(formation_cli.app, name="formation")
 
 

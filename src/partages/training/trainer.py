@@ -91,6 +91,12 @@ def _trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
         raise TrainingError(f"{recipe.path}: train: {exc}") from exc
 
 
+def trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
+    """The recipe's TRL config (defaults + ``train``), for callers that drive TRL themselves
+    (federated local rounds)."""
+    return _trl_config(recipe, output_dir, has_eval)
+
+
 def run_recipe(recipe: Recipe, settings: Settings, *, resume: bool = False, output_dir: Path | None = None) -> TrainResult:
     _require_train_extra()
     import torch
