@@ -5,6 +5,8 @@ import { api, ApiError, download } from "./api.js";
 const $ = (sel) => document.querySelector(sel);
 const ROLE = document.body.dataset.role || "";
 const TEACHER = ROLE === "teacher" || ROLE === "admin";
+// learners and teachers have no clinical drafts: no link to the assistant page for them
+if (ROLE === "learner" || ROLE === "teacher") document.getElementById("assistant-link")?.remove();
 const TYPE_LABELS = { reperer_erreur: "Repérer l'erreur", verifier_sources: "Vérifier les sources", pseudonymiser: "Pseudonymiser avant de demander", estimer_confiance: "Estimer la confiance" };
 const state = { module: null, summary: null, attempts: new Map(), current: null };
 
