@@ -67,6 +67,18 @@ def test_missing_facts_are_flagged_not_invented(kb):
     assert L["resultats_en_attente"] == [] and L["suivi"] == []
 
 
+def test_headings_and_treatment_goals_are_not_items(kb):
+    """Found by the AI-literacy module: a colon-less heading became a pending result, and a
+    treatment goal ("pour le contrôle du rythme") a follow-up item."""
+    text = ("Fibrillation atriale rapide. Introduction de la Cordarone pour le contrôle du rythme.\n"
+            "Examens en attente\nSérologies virales envoyées le 14/05.\n"
+            "Radiographie thoracique de contrôle dans 6 semaines. Contrôle de la kaliémie dans 8 jours.")
+    L = draft_letter(parse_documents([{"type": "compte rendu", "date": "2024-05-20", "text": text}]), kb, None, DATA, None)
+    assert [p["texte"] for p in L["resultats_en_attente"]] == []
+    assert [s["texte"] for s in L["suivi"]] == ["Radiographie thoracique de contrôle dans 6 semaines",
+                                               "Contrôle de la kaliémie dans 8 jours"]
+
+
 def test_codes_qualifiers():
     docs = parse_documents([{"type": "note", "date": None, "text": "Père décédé d'un infarctus du myocarde. Pas de diabète. "
                                                                  "Suspicion d'embolie pulmonaire. Hospitalisé pour pneumopathie."}])

@@ -22,7 +22,11 @@ from partages.assistant.text import DATE, Document, Span, fold, sections
 CHANGE_CUES = re.compile(r"\b(diminu\w*|augment\w*|major\w*|reduit\w*|reduction|adapt\w*|modifi\w*|passe\w* (?:de|a)|decroissance|titr\w*|ajust\w*|espac\w*)\b")
 REASON_CUE = re.compile(r"\b(en raison d[e'u]\w*|en raison|a cause d[e'u]\w*|car|pour|suite a|devant|dans le contexte d[e'u]\w*|du fait d[e'u]\w*|compte tenu d[e'u]\w*|sur)\b")
 PENDING = re.compile(r"\ben attente\b|\b(?:cr|compte[- ]rendu|resultats?|conclusions?)\b[^.\n]{0,20}\b(?:a venir|attendu\w*)|\ben cours\b.{0,40}\b(resultat|culture|anapath|histolog|biopsie|serolog|analyse|prelevement|examen)|\ba recuperer\b|\bnon (?:encore )?(?:disponible|rendu)s?\b|\bsera (?:transmis|communique|adresse)\w*|\bseront (?:transmis|communiques|adresses)\b|\bresultats? (?:a venir|definitif\w* a venir)")
-FOLLOWUP = re.compile(r"\b(rendez-vous|rdv|consultation|controle|a revoir|revu\w* en|reevaluation|suivi (?:par|en|chez|a)|bilan (?:a|dans|de controle)|a programmer|a prevoir|prise de sang|ide a domicile|kinesitherap\w*|dans (?:\d+|un|une|deux|trois|six) (?:jours?|semaines?|mois))\b")
+# a heading line without its colon ("Examens en attente" above a list) is not itself a pending result
+BARE_PENDING_HEADING = re.compile(r"^(?:examens?|resultats?|bilans?|analyses?|prelevements?)(?: \w+)? en attente\s*:?$")
+# "contrôle" is follow-up only as a check to do ("radio de contrôle", "contrôle de la kaliémie dans
+# 8 jours"), not as a treatment goal ("pour le contrôle du rythme", "contrôle de la douleur")
+FOLLOWUP = re.compile(r"\b(rendez-vous|rdv|consultation|(?:de|en) controle|controles? (?:a|au|dans|le|biologique|radiologique|echographique|clinique|de l'inr|de la (?:nfs|natremie|kaliemie|creatinin\w*|fonction renale)|du bilan|inr|nfs)|a revoir|revu\w* en|reevaluation|suivi (?:par|en|chez|a)|bilan (?:a|dans|de controle)|a programmer|a prevoir|prise de sang|ide a domicile|kinesitherap\w*|dans (?:\d+|un|une|deux|trois|six) (?:jours?|semaines?|mois))\b")
 BMR = re.compile(r"\b(bmr|bhre|sarm|blse|eblse|ebls|epc|erv|bacterie multi-?resistante\w*|bacteries multi-?resistantes|enterobacterie\w* (?:productrice|secretrice)\w*|hautement resistante\w*)\b")
 TRANSFUSION = re.compile(r"\b(transfus\w*|transfu\b|culots? globulaires?|cgr|concentres? (?:de )?(?:globules rouges|plaquettaires|plaquettes)|pfc|plasma frais)\b")
 DEVICE = re.compile(r"\b(stent\w*|pacemaker|stimulateur cardiaque|defibrillateur|dai|prothese\w*|endoprothese\w*|chambre implantable|port-a-cath|pac|sonde (?:jj|double j)|valve|clip\w*|implant\w*|picc-?line|materiel d'osteosynthese|osteosynthese|vis|clou)\b")
@@ -182,7 +186,7 @@ def extract_letter(docs: list[Document], kb: Any | None, data_dir: str | None) -
 
     # --- pending results, follow-up ----------------------------------------------------
     pending = [_item(line) for line in _section_lines(docs, "pending")]
-    pending += [_item(s) for _, s, _ in _sentences_matching(docs, PENDING)]
+    pending += [_item(s) for _, s, _ in _sentences_matching(docs, PENDING) if not BARE_PENDING_HEADING.match(fold(s.text).strip())]
     pending = _dedup(pending)
     suivi = [_item(line) for line in _section_lines(docs, "followup")]
     suivi += [_item(s) for _, s, _ in _sentences_matching(docs, FOLLOWUP) if not PENDING.search(fold(s.text))]
