@@ -93,6 +93,17 @@ def test_codes_qualifiers():
     assert next(c for c in res["codes"] if c["code"] == "J18.9")["label"].startswith("Pneumopathie")
 
 
+
+def test_codes_found_on_the_held_out_stays():
+    """Wrong or missing codes noticed on the held-out stays: a wound infection is not a sepsis,
+    and "sigmoïdite" and the abbreviation "dyslip." are coded."""
+    def codes(text):
+        return [c["code"] for c in suggest_codes(parse_documents([{"type": "cr", "date": None, "text": text}]), DATA)["codes"]]
+
+    assert codes("Sepsis de paroi sur cicatrice de laparotomie.") == ["T81.4"]
+    assert codes("Choc septique à point de départ urinaire.")[0] == "A41.9"
+    assert set(codes("Sigmoïdite diverticulaire. ATCD : dyslip.")) == {"K57.3", "E78.5"}
+
 def test_medications_need_the_knowledge_base(tmp_path):
     a = Assistant(tmp_path, None, Settings().data_dir)
     with pytest.raises(KnowledgeBaseRequired, match="partages kb build"):
