@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,16 @@ def test_merge_patch_cannot_delete_a_mandatory_section(tmp_path):
     d, _ = store.edit(d.id, {"letter": {"patient": None, "a_completer": ["Identité du patient"]}}, "k1")
     assert "patient" not in d.content["letter"]
     store.close()
+
+
+def test_concurrent_edits_are_serialised(tmp_path: Path) -> None:
+    """Worker threads share the store's connection: edits neither collide nor get lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = DraftStore(tmp_path / "assistant.db")
+    d = store.create("discharge_letter", _letter(), {"ai_generated": True})
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda i: store.edit(d.id, {"letter": {"resume": f"version {i}"}}, f"k{i}"), range(30)))
+    final = store.get(d.id)
+    assert final.revision == 30
+    assert len([h for h in store.history(d.id) if h["action"] == "edit"]) == 30

@@ -33,6 +33,21 @@ def test_intact_log_verifies(log):
     assert res.ok and res.entries == 6
 
 
+
+def test_concurrent_appends_from_worker_threads(log):
+    """The gateway appends from many worker threads on one connection: found in CI as a 500
+    ("cannot start a transaction within a transaction") when a page fired parallel requests."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        return log.append(AuditEntry(route="/v1/models", method="GET", key_id=f"k{i}", role="admin", status=200))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seqs = list(pool.map(one, range(200)))
+    assert sorted(seqs) == list(range(7, 207))
+    res = log.verify()
+    assert res.ok and res.entries == 206
+
 def test_triggers_refuse_update_and_delete(log):
     conn = sqlite3.connect(log.path, isolation_level=None)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):

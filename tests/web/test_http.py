@@ -7,7 +7,6 @@ import re
 from importlib import resources
 
 import httpx
-import pytest
 
 from partages.auth.keys import KeyStore
 

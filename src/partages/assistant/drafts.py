@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from partages.assistant.schema import ContentInvalid, validate_content
-from partages.store.sqlite import connect
+from partages.store.sqlite import connect, serialized
 
 
 class DraftError(Exception):
@@ -143,6 +144,7 @@ class DraftStore:
         self.key_file = Path(key_file) if key_file else path.parent / "assistant.key"
         self.fernet = Fernet(load_or_create_key(self.key_file))
         self.conn = connect(path)
+        self._lock = threading.RLock()  # one connection shared by the gateway's worker threads
         self.conn.execute("PRAGMA secure_delete=ON")
         self.conn.executescript(
             """
@@ -171,6 +173,7 @@ class DraftStore:
             raise DraftKeyError(f"Draft {did} cannot be decrypted with {self.key_file}: the key file was replaced. "
                                 "Restore the original key file.") from None
 
+    @serialized
     def _encrypt_legacy_rows(self) -> None:
         rows = self.conn.execute("SELECT id, content FROM drafts WHERE content LIKE '{%'").fetchall()
         if not rows:
@@ -189,6 +192,7 @@ class DraftStore:
     def close(self) -> None:
         self.conn.close()
 
+    @serialized
     def create(self, kind: str, content: dict[str, Any], generated_by: dict[str, Any], *, input_sha256: str | None = None,
                created_by: str | None = None, source_draft: str | None = None) -> Draft:
         did = f"draft-{uuid.uuid4().hex}"
@@ -199,6 +203,7 @@ class DraftStore:
         )
         return self.get(did)
 
+    @serialized
     def get(self, did: str) -> Draft:
         row = self.conn.execute("SELECT * FROM drafts WHERE id = ?", (did,)).fetchone()
         if row is None:
@@ -207,6 +212,7 @@ class DraftStore:
                      row["created_at"], row["created_by"], row["updated_at"], row["revision"], row["validated_at"],
                      row["validated_by"], row["source_draft"])
 
+    @serialized
     def edit(self, did: str, patch: dict[str, Any], key_id: str | None) -> tuple[Draft, str]:
         """Apply a merge patch; returns the draft and the SHA-256 of the patch (for the audit log)."""
         d = self.get(did)
@@ -230,6 +236,7 @@ class DraftStore:
             raise
         return self.get(did), digest
 
+    @serialized
     def validate(self, did: str, key_id: str | None) -> tuple[Draft, str]:
         d = self.get(did)
         if d.status == "validated":
@@ -247,10 +254,12 @@ class DraftStore:
             raise
         return self.get(did), digest
 
+    @serialized
     def history(self, did: str) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT revision, at, key_id, action, sha256 FROM draft_edits WHERE draft_id = ? ORDER BY at, revision", (did,))
         return [dict(r) for r in rows]
 
+    @serialized
     def validated(self, did: str) -> Draft:
         d = self.get(did)
         if d.status != "validated":

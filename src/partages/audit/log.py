@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from partages.store.sqlite import connect
+from partages.store.sqlite import connect, serialized
 
 GENESIS = "0" * 64
 
@@ -115,8 +116,10 @@ class AuditLog:
         self.path = db_path
         self.store_text = store_text
         self._conn = connect(db_path)
+        self._lock = threading.RLock()  # one connection shared by the gateway's worker threads
         self._conn.executescript(_SCHEMA)
 
+    @serialized
     def append(self, entry: AuditEntry) -> int:
         row = asdict(entry)
         row["details"] = json.dumps(entry.details, sort_keys=True, ensure_ascii=False)
@@ -142,12 +145,27 @@ class AuditLog:
         return row["seq"]
 
     def entries(self) -> Iterator[dict[str, Any]]:
-        for r in self._conn.execute("SELECT * FROM audit_log ORDER BY rowid"):
-            d = dict(r)
-            d["details"] = json.loads(d["details"] or "{}") if _is_json(d["details"]) else d["details"]
-            yield d
+        """Every entry, from a connection of its own (a long export never holds the writers' lock)."""
+        conn = connect(self.path)
+        try:
+            for r in conn.execute("SELECT * FROM audit_log ORDER BY rowid"):
+                d = dict(r)
+                d["details"] = json.loads(d["details"] or "{}") if _is_json(d["details"]) else d["details"]
+                yield d
+        finally:
+            conn.close()
 
+    @serialized
     def verify(self) -> VerifyResult:
+        """Checks the chain on one consistent snapshot (a read transaction), even while other
+        processes append."""
+        self._conn.execute("BEGIN")
+        try:
+            return self._verify()
+        finally:
+            self._conn.execute("COMMIT")
+
+    def _verify(self) -> VerifyResult:
         st = self._conn.execute("SELECT * FROM audit_state WHERE id = 1").fetchone()
         expected_seq = st["anchor_seq"] + 1
         expected_prev = st["anchor_hash"]
@@ -171,6 +189,7 @@ class AuditLog:
             return VerifyResult(False, n, last_seq + 1, f"entries after {last_seq} are missing (log truncated)")
         return VerifyResult(True, n)
 
+    @serialized
     def purge(self, retention_days: int, *, now: datetime | None = None) -> int:
         """Delete entries older than ``retention_days``; returns how many were deleted."""
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat(timespec="microseconds")
