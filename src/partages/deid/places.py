@@ -89,6 +89,7 @@ _WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1
 # strong place contexts: the commune after them is taken even in lower case ("grandit dans le
 # quartier noyon", "rejoint l etrat") or when it is also a common word ("née à Plaisir")
 STRONG_CITY_PREP = re.compile(r"(?<![\w])(?i:quartier(?:\s+(?:de|du|d'))?|rejoint|originaire\s+d[eu']|nati(?:f|ve)\s+d[eu']|n[ée]e?\s+[àa]|habite\s+[àa]|domicili[ée]e?\s+[àa]|vit\s+[àa]|r[ée]sid(?:e|ant)\s+[àa]|d[ée]m[ée]nag[ée]e?\s+[àa])[ \t]+")
+_ONE_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _LOWER_WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){0,4}")
 # "Service Hématologie de Crignac", "Service de Médecine Interne de Bichat": the capitalised name
 # after a department's specialty names the establishment (a city or a hospital: redacted either way)
@@ -119,6 +120,17 @@ PLACE_FIELD = re.compile(
     r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie))?[ \t]*:[ \t]*"
     r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
 )
+
+
+def _communes_after(cues: re.Pattern[str], words_re: re.Pattern[str], text: str, lx: Lexicons):
+    """(start, name, words) for each commune name that starts right after a cue ("à", "résidant
+    à"...): the longest prefix of the following words that is a known commune."""
+    for m in cues.finditer(text):
+        words = words_re.match(text, m.end())
+        n = _commune_prefix(words.group(0), lx) if words else 0
+        if n:
+            name = words.group(0)[:n]
+            yield m.end(), name, name.split()
 
 
 def _commune_prefix(words: str, lx: Lexicons) -> int:
@@ -203,36 +215,20 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
             pop = lx.communes.get(key)
         if pop is not None and key not in lx.common_words and (pop >= 5000 or (key not in lx.first_names and key not in lx.last_names)):
             add(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
-    for m in CITY_PREP.finditer(text):  # "résidant à La Possession", "rejoint st mars du desert"
-        words = _WORDS_AFTER.match(text, m.end())
-        if not words:
-            continue
-        n = _commune_prefix(words.group(0), lx)
-        if not n:
-            continue
-        name = words.group(0)[:n]
-        parts = name.split()
+    for start, name, parts in _communes_after(CITY_PREP, _WORDS_AFTER, text, lx):  # "résidant à La Possession"
         if len(parts) < 2 or (all(fold_key(w) in lx.common_words for w in parts) and not all(w[:1].isupper() for w in parts)):
             continue
         if not name[:1].isupper() and len(parts) < 3:
             continue
-        add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
-    for m in STRONG_CITY_PREP.finditer(text):
-        words = _LOWER_WORDS_AFTER.match(text, m.end())
-        if not words:
-            continue
-        n = _commune_prefix(words.group(0), lx)
-        if not n:
-            continue
-        name = words.group(0)[:n]
-        parts = name.split()
+        add(Span(start, start + len(name), "VILLE", name, "context"))
+    for start, name, parts in _communes_after(STRONG_CITY_PREP, _LOWER_WORDS_AFTER, text, lx):
         if len(parts) == 1 and (fold_key(name) in lx.common_words and not name[:1].isupper() or len(name) < 4):
             continue  # "né à terme", "vit à la ..."
         if all(fold_key(w) in lx.common_words for w in parts) and not name[:1].isupper() and len(parts) < 3:
             continue
-        add(Span(m.end(), m.end() + n, "VILLE", name, "context"))
+        add(Span(start, start + len(name), "VILLE", name, "context"))
     for m in PLACE_FIELD.finditer(text):  # "Lieu de naissance : Lyon", "Né(e) à : Bordeaux"
-        words = _WORDS_AFTER.match(text, m.end()) or re.compile(r"[^\W\d_][\w'’\-]*").match(text, m.end())
+        words = _WORDS_AFTER.match(text, m.end()) or _ONE_WORD.match(text, m.end())
         if not words or not words.group(0)[:1].isupper():
             continue
         n = _commune_prefix(words.group(0), lx)

@@ -41,11 +41,9 @@ def require_federated_extra() -> None:
 def load_model(hf_dir: Path, recipe: Recipe) -> LocalModel:
     """Base model + a fresh LoRA adapter, seeded: the server's initial adapter is this one."""
     import torch
-    from peft import LoraConfig as PeftLoraConfig
     from peft import get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from partages.training.base_model import apply_chat_template
+    from partages.training.trainer import load_base, lora_config
 
     if recipe.lora is None or recipe.full_finetune:
         raise FederatedError(f"{recipe.path}: federated training exchanges LoRA adapters: set 'lora' and not 'full_finetune'")
@@ -54,15 +52,8 @@ def load_model(hf_dir: Path, recipe: Recipe) -> LocalModel:
     if recipe.threads:
         torch.set_num_threads(recipe.threads)
     torch.manual_seed(recipe.seed)
-    tokenizer = AutoTokenizer.from_pretrained(hf_dir)
-    apply_chat_template(tokenizer)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32)
-    lora = recipe.lora
-    model = get_peft_model(model, PeftLoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-                                                 target_modules=lora.target_modules, task_type="CAUSAL_LM"))
-    return LocalModel(model, tokenizer)
+    tokenizer, model = load_base(hf_dir)
+    return LocalModel(get_peft_model(model, lora_config(recipe)), tokenizer)
 
 
 def get_adapter(lm: LocalModel) -> dict[str, Any]:

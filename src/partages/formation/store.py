@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from partages.store.sqlite import connect
+from partages.store.sqlite import connect, serialized
 
 
 def _now() -> str:
@@ -45,7 +45,7 @@ class Attempt:
 class ProgressStore:
     def __init__(self, path: Path) -> None:
         self.conn = connect(Path(path))
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # one connection shared by the gateway's worker threads
         self.conn.executescript(
             """
             CREATE TABLE IF NOT EXISTS formation_attempts (
@@ -60,44 +60,44 @@ class ProgressStore:
     def close(self) -> None:
         self.conn.close()
 
+    @serialized
     def open(self, key_id: str, key_name: str, module: dict[str, Any], ex: dict[str, Any], at: str | None = None, role: str = "learner") -> None:
         """Record the first time a learner opens an exercise (later opens change nothing)."""
-        with self._lock:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO formation_attempts (key_id, key_name, role, module_id, module_sha256, exercise_id, exercise_type, opened_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (key_id, key_name, role, module["id"], module.get("sha256", ""), ex["id"], ex["type"], at or _now()),
-            )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO formation_attempts (key_id, key_name, role, module_id, module_sha256, exercise_id, exercise_type, opened_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (key_id, key_name, role, module["id"], module.get("sha256", ""), ex["id"], ex["type"], at or _now()),
+        )
 
+    @serialized
     def answer(self, key_id: str, key_name: str, module: dict[str, Any], ex: dict[str, Any], answer: dict[str, Any],
                result: dict[str, Any], at: str | None = None, role: str = "learner") -> tuple[Attempt, bool]:
         """Store the first answer; returns (attempt, created). A second answer returns the first."""
         at = at or _now()
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._row(key_id, module["id"], ex["id"])
-                if row is not None and row["answered_at"] is not None:
-                    self.conn.execute("COMMIT")
-                    return self._attempt(row), False
-                if row is None:
-                    self.conn.execute(
-                        "INSERT INTO formation_attempts (key_id, key_name, role, module_id, module_sha256, exercise_id, exercise_type, opened_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (key_id, key_name, role, module["id"], module.get("sha256", ""), ex["id"], ex["type"], at))
-                    opened = at
-                else:
-                    opened = row["opened_at"]
-                elapsed = max(0.0, (dt.datetime.fromisoformat(at) - dt.datetime.fromisoformat(opened)).total_seconds())
-                self.conn.execute(
-                    "UPDATE formation_attempts SET answered_at = ?, elapsed_s = ?, score = ?, answer = ?, result = ?, key_name = ? "
-                    "WHERE key_id = ? AND module_id = ? AND exercise_id = ?",
-                    (at, elapsed, float(result["score"]), json.dumps(answer, ensure_ascii=False), json.dumps(result, ensure_ascii=False),
-                     key_name, key_id, module["id"], ex["id"]))
-                row = self._row(key_id, module["id"], ex["id"])
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = self._row(key_id, module["id"], ex["id"])
+            if row is not None and row["answered_at"] is not None:
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+                return self._attempt(row), False
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO formation_attempts (key_id, key_name, role, module_id, module_sha256, exercise_id, exercise_type, opened_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (key_id, key_name, role, module["id"], module.get("sha256", ""), ex["id"], ex["type"], at))
+                opened = at
+            else:
+                opened = row["opened_at"]
+            elapsed = max(0.0, (dt.datetime.fromisoformat(at) - dt.datetime.fromisoformat(opened)).total_seconds())
+            self.conn.execute(
+                "UPDATE formation_attempts SET answered_at = ?, elapsed_s = ?, score = ?, answer = ?, result = ?, key_name = ? "
+                "WHERE key_id = ? AND module_id = ? AND exercise_id = ?",
+                (at, elapsed, float(result["score"]), json.dumps(answer, ensure_ascii=False), json.dumps(result, ensure_ascii=False),
+                 key_name, key_id, module["id"], ex["id"]))
+            row = self._row(key_id, module["id"], ex["id"])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
         return self._attempt(row), True
 
     def _row(self, key_id: str, module_id: str, exercise_id: str):
@@ -110,6 +110,7 @@ class ProgressStore:
                        row["answered_at"], row["elapsed_s"], row["score"], json.loads(row["answer"]) if row["answer"] else None,
                        json.loads(row["result"]) if row["result"] else None, row["role"])
 
+    @serialized
     def attempts(self, module_id: str, key_id: str | None = None) -> list[Attempt]:
         sql, args = "SELECT * FROM formation_attempts WHERE module_id = ?", [module_id]
         if key_id is not None:

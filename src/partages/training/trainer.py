@@ -54,7 +54,7 @@ def _data_card(recipe: Recipe) -> dict[str, Any] | None:
     return None
 
 
-def _trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
+def trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
     from trl import DPOConfig, SFTConfig
 
     defaults: dict[str, Any] = {
@@ -91,38 +91,46 @@ def _trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
         raise TrainingError(f"{recipe.path}: train: {exc}") from exc
 
 
-def trl_config(recipe: Recipe, output_dir: Path, has_eval: bool):
-    """The recipe's TRL config (defaults + ``train``), for callers that drive TRL themselves
-    (federated local rounds)."""
-    return _trl_config(recipe, output_dir, has_eval)
+def load_base(hf_dir: Path):
+    """(tokenizer with the project's chat template and a pad token, fp32 model): how every
+    trainer here — ``partages train`` and the federated clients — starts from a base."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(hf_dir)
+    apply_chat_template(tokenizer)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer, AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32)
+
+
+def lora_config(recipe: Recipe):
+    """The recipe's PEFT ``LoraConfig`` (its ``lora`` section must be set)."""
+    from peft import LoraConfig
+
+    lora = recipe.lora
+    return LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=lora.target_modules, task_type="CAUSAL_LM")
 
 
 def run_recipe(recipe: Recipe, settings: Settings, *, resume: bool = False, output_dir: Path | None = None) -> TrainResult:
     _require_train_extra()
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from transformers import TrainerCallback
 
     if recipe.threads:
         torch.set_num_threads(recipe.threads)
     out = Path(output_dir or recipe.output_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     base = resolve_base(settings, recipe.base)
-    tokenizer = AutoTokenizer.from_pretrained(base.hf_dir)
-    apply_chat_template(tokenizer)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(base.hf_dir, dtype=torch.float32)
+    tokenizer, model = load_base(base.hf_dir)
     train_ds, eval_ds = load_splits(recipe)
 
     peft_config = None
     if not recipe.full_finetune:
         if recipe.lora is None:
             raise TrainingError(f"{recipe.path}: set 'lora' or 'full_finetune: true'")
-        from peft import LoraConfig
-
-        peft_config = LoraConfig(r=recipe.lora.r, lora_alpha=recipe.lora.alpha, lora_dropout=recipe.lora.dropout,
-                                 target_modules=recipe.lora.target_modules, task_type="CAUSAL_LM")
-    args = _trl_config(recipe, out, eval_ds is not None)
+        peft_config = lora_config(recipe)
+    args = trl_config(recipe, out, eval_ds is not None)
     title = f"{recipe.name} ({recipe.kind}, base {recipe.base})"
 
     class PlotCallback(TrainerCallback):
