@@ -37,6 +37,9 @@ def main() -> None:
     ap.add_argument("--label", default=None)
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--ctx", type=int, default=30)
+    ap.add_argument("--all-templates", action="store_true",
+                    help="folds over every EDS-Pseudo template (+ the hand-written training notes), the recipe since the third test split")
+    ap.add_argument("--no-notes", action="store_true", help="with --all-templates: train without the hand-written notes")
     ap.add_argument("--no-ipp-bare", action="store_true", help="do not redact unlabelled long numbers (IPP policy experiment)")
     a = ap.parse_args()
 
@@ -45,29 +48,29 @@ def main() -> None:
     from partages.deid.detector import Detector, DetectorConfig
     from partages.deid.numbers import IdPatterns
     from partages.deid.resources import load_lexicons
-    from partages.deid.synth import correct_gold, fill, make_documents, read_templates, split_of
+    from partages.deid.synth import make_documents, read_templates, split_of
     from partages.deid.tagger import train
+    from partages.deid.train_tagger import training_examples
 
     data_dir = Path(get_settings().data_dir)
     lx = load_lexicons(str(data_dir))
-    templates = [(i, t) for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == "train"]
+    all_templates = list(enumerate(read_templates(data_dir)))
+    templates = all_templates if a.all_templates else [(i, t) for i, t in all_templates if split_of(i, t) == "train"]
     docs_all: list[dict] = []
     preds: dict[str, list] = {}
     per_fold = []
     for k in range(a.folds):
-        rng = random.Random("tagger-train")  # the train_tagger recipe, on the other folds only
-        examples = []
-        for _ in range(12):
-            for i, t in templates:
-                if fold_of(i, t, a.folds) != k:
-                    text, spans = fill(correct_gold(t), rng, lx)
-                    examples.append((text, [(s["start"], s["end"], s["label"]) for s in spans]))
+        def keep(i, t, k=k):
+            return fold_of(i, t, a.folds) != k and (a.all_templates or split_of(i, t) == "train")
+
+        examples = training_examples(data_dir, keep=keep, notes=a.all_templates and not a.no_notes)  # the train_tagger recipe, other folds only
         pats = IdPatterns.from_settings()
         if a.no_ipp_bare:
             pats.bare_label = None
         det = Detector(DetectorConfig(data_dir=data_dir, id_patterns=pats))
         det.tagger = train(examples, lx)
-        docs = make_documents(data_dir, "dev2", a.docs, seed=1000 + 17 * a.seed + k, keep=lambda i, t, k=k: fold_of(i, t, a.folds) == k)
+        docs = make_documents(data_dir, "dev-all" if a.all_templates else "dev2", a.docs, seed=1000 + 17 * a.seed + k,
+                              keep=lambda i, t, k=k: fold_of(i, t, a.folds) == k and (a.all_templates or split_of(i, t) == "train"))
         for d in docs:
             d["id"] = f"fold{k}-{d['id']}"
             preds[d["id"]] = det.detect(d["text"], d.get("patient"))
@@ -82,7 +85,7 @@ def main() -> None:
     print_errors(docs_all, preds, f"unseen-template folds ({a.folds})", label=a.label, top=a.top, ctx=a.ctx)
     by_text = {d["text"]: preds[d["id"]] for d in docs_all}
     r = evaluate(docs_all, lambda t, p: by_text[t])
-    out = Path(__file__).parent / "results" / ("deid_unseen_no_ipp_bare.json" if a.no_ipp_bare else "deid_unseen.json")
+    out = Path(__file__).parent / "results" / ("deid_unseen_no_ipp_bare.json" if a.no_ipp_bare else ("deid_unseen_all.json" if a.all_templates else "deid_unseen.json"))
     out.write_text(json.dumps({"note": "template cross-validation inside the train split: tagger retrained without the fold, notes from the fold's templates",
                                "folds": per_fold, "pooled": {k: v for k, v in r.to_dict().items()}}, indent=2, ensure_ascii=False) + "\n")
 

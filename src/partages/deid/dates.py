@@ -42,6 +42,8 @@ ISO = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})[/\-.](\d{1,2})[/\-.](\d{1,2})(?!
 SPACED = re.compile(r"(?<!\d)(?<!\d )(\d(?: \d){7})(?!\d| \d(?!\d))|(?<!\d)(\d \d ?[./] ?\d \d ?[./] ?\d \d \d \d)(?! ?\d)")
 CONTEXT_DAY_MONTH = re.compile(r"(?:\bdu|\ble|\bau|\bdes?|\bjusqu'au)\s+(\d{1,2})\s?(?:/|(?<=\d)[.\-](?=\d\d(?![\d.\-])))\s?(\d{1,2})(?![\w/]|[.,]\d)")
 MONTH_YEAR = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.\-]\s?((?:19|20)\d{2})(?![\w/]|[.,]\d)")
+# "en 07 2002", "depuis 11 2019": month and year separated by a space, after a time preposition
+MONTH_YEAR_SPACED = re.compile(r"(?:(?:\ben|\bdepuis|\bdes|\bdu|\bau|\bjusqu'en)[ \t]+|\([ \t]*)(0[1-9]|1[0-2]) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d|\s?(?:mg|ui|ml|g|ug|mcg)\b)")
 DAY_MONTH = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.]\s?(\d{1,2})(?![\w/]|[.,]\d)")
 COMPACT = re.compile(r"(?<![\w/.,])(\d{2})(\d{2})((?:19|20)\d{2})(?![\w/])")
 TEXTUAL = re.compile(
@@ -60,6 +62,12 @@ DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er
 # "Sept 01,2026", "March 3, 2021": English month-first dates in imported documents
 MONTH_FIRST = re.compile(rf"(?<![\w])({_MONTH_ALT}|march|april|may|june|july|august|october|december|february|january)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*((?:19|20)\d{{2}})(?![\w])")
 _EN_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12}
+_EN_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+_EN_MONTH_ALT = "|".join(sorted([*_EN_MONTHS, "september", "november", *_EN_MONTH_ABBR], key=len, reverse=True))
+# "Tuesday 12 March 2024", "12th of March, 2024", "3 feb 2020", "03feb": English day-first dates
+EN_DAY_FIRST = re.compile(
+    rf"(?<![\w])(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s*({_EN_MONTH_ALT})\.?(?![a-z])(?:,?\s+((?:19|20)\d{{2}})(?![\w]))?"
+)
 # "fin 2025", "début mars", "mi-juin": the qualifier is part of the date span (EDS-Pseudo gold)
 _QUALIFIER_BEFORE = re.compile(r"(?<![\w])(?:fin|debut|mi|courant|milieu)[\s\-]+$")
 # legal references are public, not personal: "loi du 4 mars 2002", "décret n°2013-1066 du 3 juin 2013"
@@ -142,6 +150,8 @@ def find_dates(folded: str) -> list[DateMatch]:
         mo, y = int(m.group(1)), int(m.group(2))
         if _valid(None, mo, y):
             out.append(DateMatch(m.start(), m.end(), None, mo, y, "month_year"))
+    for m in MONTH_YEAR_SPACED.finditer(folded):
+        out.append(DateMatch(m.start(1), m.end(2), None, int(m.group(1)), int(m.group(2)), "month_year"))
     short: list[DateMatch] = []
     for m in DAY_MONTH.finditer(folded):
         a, b = m.group(1), m.group(2)
@@ -223,8 +233,16 @@ def find_dates(folded: str) -> list[DateMatch]:
         mon = m.group(1)
         mo = MONTHS.get(mon) or _EN_MONTHS.get(mon)
         d, y = int(m.group(2)), int(m.group(3))
-        if mo and _valid(d, mo, y):
-            out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual"))
+        if mo and _valid(d, mo, y):  # an English month is not rewritten by the shift: the caller falls back
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual" if mon in MONTHS else "english"))
+    for m in EN_DAY_FIRST.finditer(folded):
+        mon = m.group(2)
+        if mon in MONTHS and mon not in ("march", "sept"):  # French forms are TEXTUAL's ("3 mars", "12 oct")
+            continue
+        mo = _EN_MONTHS.get(mon) or _EN_MONTH_ABBR.get(mon) or {"september": 9, "november": 11}.get(mon)
+        d, y = int(m.group(1)), int(m.group(3)) if m.group(3) else None
+        if mo and _valid(d, mo, y) and (y or len(mon) > 3 or not m.group(0)[len(m.group(1)):].startswith(" ")):
+            out.append(DateMatch(m.start(), m.end(), d, mo, y, "english"))
     for d in short:  # "C1 3/4/19 C2 1/7/19 C3 2/8 C4 16/09": a short day/month in a run of dates
         if any(0 <= d.start - o.end <= 12 or 0 <= o.start - d.end <= 12 for o in out if o.kind != "year"):
             out.append(d)

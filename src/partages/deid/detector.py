@@ -95,8 +95,8 @@ class Detector:
             spans.append(Span(d.start, d.end, label, text[d.start:d.end], source))
         spans += find_places(text, lx)
         spans += find_names(text, lx, self.stop)
-        if patient:
-            spans += find_patient(text, folded, patient)
+        known: list[Span] = find_patient(text, folded, patient) if patient else []
+        spans += known
 
         phrases, words = find_protected(text)
         protected = phrases + words
@@ -129,7 +129,7 @@ class Detector:
         spans = _drop_author_lists(text, spans)
         spans = [s for s in spans if not (s.label in _NAME_LABELS and s.source != "patient" and (
             (s.label in ("NOM", "PRENOM") and _MEDICAL_WORD.match(s.text)) or (_function_or_unit(s.text) and not _NEXT_CAPITAL.match(text, s.end))))]
-        return _relabel(text, _merge(text, _extend_particles(text, spans)))
+        return _keep_known(text, _relabel(text, _merge(text, _extend_particles(text, spans))), known)
 
     def _plausible_commune(self, name: str) -> bool:
         """The tagger's VILLE guesses on unseen layouts are mostly products, journals and
@@ -174,8 +174,12 @@ class Detector:
 
 # a Vancouver author list ("Estey EH, Amadori S, Appelbaum FR, ...") followed by a journal
 # reference names authors of a publication, not people of the note
-_AUTHORS = re.compile(r"(?:[A-ZÀ-Ý][\w'’]*(?:-\n?[A-ZÀ-Ý][\w'’]*)?[ \t]+[A-Z]{1,3}[ \t]*[,;][ \t]*\n?[ \t]*){4,}")
-_JOURNAL_REF = re.compile(r"\bet al\b|\b(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*\d+|\bdoi\b|\bPMID\b", re.I)
+# "Dupont J, Martin P, ..." and "J. Dupont, P.-A. MARTIN, ..." (initials first, as in books)
+_AUTHORS = re.compile(r"(?:[A-ZÀ-Ý][\w'’]*(?:-\n?[A-ZÀ-Ý][\w'’]*)?[ \t]+[A-Z]{1,3}[ \t]*[,;][ \t]*\n?[ \t]*){4,}"
+                      r"|(?:(?:[A-Z]\.(?:-?[A-Z]\.)*|[A-Z][a-z]+)[ \t]+[A-ZÀ-Ý][\w'’\-]+[ \t]*,[ \t]*\n?[ \t]*(?:[A-ZÀ-Ý]\.,[ \t]*)?){3,}"
+                      r"(?:(?:[A-Z]\.(?:-?[A-Z]\.)*|[A-Z][a-z]+)[ \t]+[A-ZÀ-Ý][\w'’\-]+)?")
+_JOURNAL_REF = re.compile(r"\bet al\b|\b(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*;\s*\d+|\bdoi\b|\bPMID\b"
+                          r"|\b(?:\d+(?:st|nd|rd|th)\s+edition\b|verlag\b|university\s+press\b|eds?\.|vol\.\s*\d|pp\.\s*\d)", re.I)
 
 
 # medical words that look like a surname in capitals ("C. NEPHROPATIE", "CARDIOLOGIE")
@@ -183,6 +187,34 @@ _MEDICAL_WORD = re.compile(r"(?i)^[a-zà-ÿ\-]{4,}(?:pathie|patie|graphie|scopie
 
 
 _LOWER_WORD_BEFORE = re.compile(r"(?:(?:^|[\s'’(])(?:[a-zà-ÿ]+|L[ae]s?|Une?|Des|Du|De)['’\s]+|\()$")
+
+
+def _keep_known(text: str, spans: list[Span], known: list[Span]) -> list[Span]:
+    """The caller's known identifiers are always redacted: any part of one that the other rules
+    left visible (a longer overlapping span won the resolution, a filter dropped it) comes back."""
+    if not known:
+        return spans
+    covered = bytearray(len(text) + 1)
+    for s in spans:
+        covered[s.start:s.end] = b"\x01" * (s.end - s.start)
+    extra = []
+    for k in known:
+        b = k.start
+        while b < k.end:
+            if covered[b]:
+                b += 1
+                continue
+            e = b
+            while e < k.end and not covered[e]:
+                e += 1
+            piece = text[b:e]
+            lead = len(piece) - len(piece.lstrip(" \t\n-'’.,"))
+            piece = piece.strip(" \t\n-'’.,")
+            if piece:
+                extra.append(Span(b + lead, b + lead + len(piece), k.label, piece, "patient"))
+                covered[b:e] = b"\x01" * (e - b)
+            b = e
+    return sorted(spans + extra, key=lambda s: s.start) if extra else spans
 
 
 def _drop_lone_acronyms(text: str, spans: list[Span]) -> list[Span]:
@@ -250,7 +282,7 @@ def _drop_on_data_lines(text: str, spans: list[Span]) -> list[Span]:
             lines.append((m.start(), m.end()))
     if not lines:
         return spans
-    return [s for s in spans if s.label not in _DATA_LABELS or not any(b <= s.start and s.end <= e for b, e in lines)]
+    return [s for s in spans if s.label not in _DATA_LABELS or s.source == "patient" or not any(b <= s.start and s.end <= e for b, e in lines)]
 
 
 _PARTICLE_BEFORE = re.compile(r"(?<![\w'’])(LE|LA|DE|DU|DA|DI|DOS|DES|VAN|VON|DEL|Le|La|De|Du|Da|Di|Dos|Van|Von|Del)[ \t]$")
@@ -282,7 +314,19 @@ def _extend_particles(text: str, spans: list[Span]) -> list[Span]:
                 prev is not None and prev.label == "PRENOM" and not text[prev.end:m.start()].strip())
         if ok:
             spans[i] = Span(m.start(), s.end, s.label, text[m.start():s.end], s.source)
+    # "Dr Marie-Christine de La Fontaine", "Jean du Bellay": a lower-case particle between a first
+    # name and a capitalised word makes that word a surname (even one the lexicon knows as a town)
+    for i in range(1, len(spans)):
+        a, b = spans[i - 1], spans[i]
+        titled = a.label == "NOM" and "-" in a.text and _TITLE_BEFORE.search(text, max(0, a.start - 12), a.start)
+        if (a.label == "PRENOM" or titled) and b.label in ("NOM", "VILLE", "PRENOM", "HOPITAL") and b.text[:1].isupper() and _LOWER_PARTICLE.fullmatch(text, a.end, b.start):
+            start = a.end + len(text[a.end:b.start]) - len(text[a.end:b.start].lstrip())
+            spans[i] = Span(start, b.end, "NOM", text[start:b.end], b.source)
     return spans
+
+
+_TITLE_BEFORE = re.compile(r"(?:\b(?:Dr|Pr|Mme|Mlle|Docteur|Professeur|Madame|Monsieur)\.?|\bM\.)[ \t]+$")
+_LOWER_PARTICLE = re.compile(r"[ \t]+(?:de(?:[ \t]+la)?|du|des|d['’]|van|von|da|di|dos|del|della)[ \t]*")
 
 
 def _relabel(text: str, spans: list[Span]) -> list[Span]:

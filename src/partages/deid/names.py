@@ -33,6 +33,7 @@ FIELD = re.compile(
     + NAMES
 )
 FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?:[ \t]+[^\W\d_][\w'’\-]*)?)")
+LOWER_TITLED = re.compile(rf"(?<![\w])(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)(?![\w])")
 NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
@@ -49,6 +50,7 @@ _FUNCTION_WORDS = {
     "president", "presidente", "directeur", "directrice", "doyen", "maire", "ministre", "prefet", "juge", "procureur",
     "confrere", "consoeur", "collegue", "chef", "responsable", "medecin", "ne", "nee", "agee", "age", "domicilie", "domiciliee",
 }
+_FIELD_KEYWORDS = {"nom", "prenom", "prenoms", "sexe", "ne", "nee", "date", "ddn", "ipp", "nda", "age", "adresse", "tel", "ville", "sejour", "dossier", "n", "no"}
 _TITLE_WORDS = {"m", "mr", "mme", "mlle", "dr", "dre", "pr", "docteur", "professeur", "monsieur", "madame", "mademoiselle", "me"}
 
 
@@ -120,11 +122,18 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
                 if nx and fold_key(nx.group(1)) not in lx.common_words and _is_first(toks[-1][2], lx) and len(toks) == 1 and not toks[-1][2].isupper():
                     toks.append((nx.start(1), nx.end(1), nx.group(1)))
             _emit(spans, text, toks, lx, "context")
+    for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "dr durand"
+        k = fold_key(m.group(1))
+        if k in lx.last_names and k not in lx.common_words and k not in stop and k not in _FUNCTION_WORDS and k not in _TITLE_WORDS and k not in FUNCTION_WORDS:
+            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
     for m in FIELD_ANY.finditer(text):
         value = m.group(2)
         if fold_key(value.split()[0]) in lx.common_words or fold_key(value.split()[0]) in stop:
             continue
         toks = _tokens_any(value, m.start(2))
+        # "Nom : MARTIN<tab>Prénom : Lucie", "NOM DE NAISSANCE : LEROY  NOM D'USAGE : FABRE": the next
+        # field's keyword is no part of the name
+        toks = _cut_fields(toks, text)
         # "Patiente : Mme Claire DUBOIS": the title is no part of the name; a lone "M." before a
         # surname stays (EDS-Pseudo reads "Patient: M. SAHLI" as an initial)
         while toks and fold_key(toks[0][2]) in _TITLE_WORDS and (fold_key(toks[0][2]) != "m" or len(toks) >= 3 or (len(toks) == 2 and _is_first(toks[1][2], lx))):
@@ -171,7 +180,7 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             spans.append(Span(m.start(1), m.end(1), "NOM", last, "lexicon"))
             spans.append(Span(m.start(2), m.end(2), "PRENOM", first, "lexicon"))
     for m in FIELD.finditer(text):
-        toks = [t for t in _tokens(m.group(2), m.start(2)) if fold_key(t[2]) not in stop]
+        toks = _cut_fields([t for t in _tokens(m.group(2), m.start(2)) if fold_key(t[2]) not in stop], text)
         toks = _cut_common(toks, lx, text)
         if not toks:
             continue
@@ -183,7 +192,7 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         else:
             last, first, ls, fs = m.group(3), m.group(4), m.start(3), m.start(4)
         fk = fold_key(first.split("-")[0])
-        if fk not in lx.first_names or fk in lx.common_words or fold_key(last) in stop:
+        if fk not in lx.first_names or fk in lx.common_words or fold_key(last) in stop or fk in _FIELD_KEYWORDS:
             continue
         lk = fold_key(last)
         if lk in lx.common_words and lk not in lx.last_names:
@@ -191,6 +200,12 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         spans.append(Span(fs, fs + len(first), "PRENOM", first, "lexicon"))
         spans.append(Span(ls, ls + len(last), "NOM", last, "lexicon"))
     return spans
+
+
+def _cut_fields(toks: list[tuple[int, int, str]], text: str) -> list[tuple[int, int, str]]:
+    """A name in a form grid ends at the next field's keyword or at a tab."""
+    cut = next((i for i, t in enumerate(toks) if i and (fold_key(t[2]) in _FIELD_KEYWORDS or "\t" in text[toks[i - 1][1]:t[0]])), None)
+    return toks if cut is None else toks[:cut]
 
 
 def _cut_common(toks: list[tuple[int, int, str]], lx: Lexicons, text: str = "") -> list[tuple[int, int, str]]:

@@ -18,6 +18,8 @@ from partages.deid.spans import Span
 # typed with spaces around "@" and "." ("tlabelle @ medimail . com")
 EMAIL_SPACED = re.compile(r"(?<![\w.+-])[\w.+-]+ ?(?:@|\(at\)|\[at\]) ?[\w-]+(?: ?\. ?[\w-]+)*? ?\. ?(?:com|fr|org|net|eu|be|ch|info|gouv\.fr)(?![\w])", re.I)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w])", re.I)
+# an address cut short or written for an internal mail system: "abarasse.jl@fr", "j.dupont@chu"
+EMAIL_NO_TLD = re.compile(r"(?<![\w.+-])[A-Za-z][\w+-]*\.[\w.+-]+@[A-Za-z][\w-]{1,30}(?![\w.@])")
 
 # French numbers: 0X XX XX XX XX in any grouping/separators, +33 (0)X, 0033, overseas +262/590/594/596/687/689...
 PHONE = re.compile(
@@ -26,7 +28,7 @@ PHONE = re.compile(
 _DIGIT_SEP = re.compile(r"\d[.,/]")
 _WELL_FORMED_PHONE = re.compile(r"0\d(?:([\s.\-])\d\d(?:\1\d\d){3}|\d{8})")
 _SLASH_PHONE = re.compile(r"0[1-9](?:/\d\d){4}")
-PHONE_EXT = re.compile(r"(?i)(?:poste|bip|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?)\s*(\d{4,5})(?!\d)")
+PHONE_EXT = re.compile(r"(?i)(?:poste|bip|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?)\s*(\d{4,5}|\d{2}[ .]\d{3})(?![\d]|[ .]\d)")
 NIR_SHAPE = re.compile(r"(?<![\dA-Za-z])([12378](?:\s?\d){4}\s?(?:\d\s?[\dAB]|2\s?[AB])(?:\s?\d){6}(?:\s?\d{2}|\s?\d\s?\d)?)(?![\d])", re.I)
 NIR_LOOSE = re.compile(r"(?<![\w])([12]\d{12,14}|[12](?: \d){12,14}|[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}(?: ?\d{2})?)(?![\w])")
 NIR_GROUPED = re.compile(r"(?<![\d.,])([12](?:[ .]?\d){14})(?![\d]|[.,]\d)")
@@ -151,6 +153,8 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
         return any(rb <= b and e <= re_ and (rb, re_) != (b, e) for rb, re_ in long_runs)
 
     for m in EMAIL.finditer(text):
+        add(Span(m.start(), m.end(), "MAIL", m.group(0), "rule"))
+    for m in EMAIL_NO_TLD.finditer(text):
         add(Span(m.start(), m.end(), "MAIL", m.group(0), "rule"))
     for m in EMAIL_SPACED.finditer(text):
         if " " in m.group(0) or "@" not in m.group(0):  # spaced or "(at)" / "[at]"

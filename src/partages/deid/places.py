@@ -32,6 +32,24 @@ ADDRESS_NO_NUMBER = re.compile(
     r"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
 )
 AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")
+# after a street address: "à Anse" (any known commune), "3049 Leipzig" (a foreign 4-digit postcode
+# and the capitalised town after it)
+AFTER_ADDRESS_AT = re.compile(r"[ \t]*,?[ \t]*(?:à|a)[ \t]+")
+AFTER_ADDRESS_4 = re.compile(r"[ \t]*,?[ \t]*(\d{4})[ \t]+([A-ZÉÈ][\w'’\-]+(?:[ \t]+(?:[A-ZÉÈ][\w'’\-]+|sur|sous|en|lès|les|de|du|des|la|le|am|an|im|bei))*)(?=[ \t]*(?:[,;.]|\n|$))")
+# English names of hospitals in imported documents: "Jefferson University Hospital", "Avicenne AP-HP Hospital"
+# a postal box or a building line of an address: "BP 45", "CS 30001", "Bât. C, apt 12",
+# "Résidence les Mimosas" (a line of its own, or after the street on its line)
+POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
+BUILDING_LINE = re.compile(
+    r"(?im)^[ \t]*(?:adresse[ \t]*:[ \t]*)?((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
+    r"[ \t]+[^\n]{1,60}?)[ \t]*$"
+)
+# Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
+FOREIGN_ADDRESS = re.compile(
+    r"(?<![\w])((?:(?:Rue|Avenue|Chemin|Boulevard|Place|Route|Chauss[ée]e|Quai|Grand-Rue)[ \t]+[^\n,\d]{2,40}?|[A-ZÄÖÜ][\wäöüß\-]*(?i:stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|ring|damm))"
+    r"[ \t]+\d{1,4}[a-z]?)[ \t]*,?[ \t]*((?:[BCDL]-)?\d{4})[ \t]+([A-ZÄÖÜÉÈ][\wäöüéèß'’\-]+(?:[ \t]+[A-ZÄÖÜÉÈ(][\wäöüéèß'’\-)]+)?)"
+)
+HOSPITAL_EN = re.compile(r"(?<![\w])((?:[A-Z][\w'’\-]+[ \t]+){1,3}(?:(?i:university|general|memorial|children'?s|teaching)[ \t]+)?(?i:hospital|medical\s+cent(?:er|re))s?)(?![\w])")
 ZIP_CITY = re.compile(
     r"(?<![\w])((?:\d{5}|\d{2}\s\d{3}))(?:[ \t,]+|[ \t]*\n[ \t]*)((?:[^\W\d_][\w'’\-]*)(?:[ \t]+|[ \t]*\n[ \t]*)?(?:[^\W\d_][\w'’\-]*)?(?:[ \t]+[^\W\d_][\w'’\-]*){0,3})"
 )
@@ -55,7 +73,7 @@ _HOSPITAL_TYPES = (
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]"
 )
 HOSPITAL = re.compile(
-    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES}))(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
+    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:\s+(?i:priv[ée]e?|public|publique|mutualiste|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
     # the article belongs to the name ("Hôpital [la Croix-Rousse]", EDS-Pseudo gold)
     r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:[ \t]*-[ \t]*|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t-]+[A-ZÉÈ][\w'’\-]*){0,2})"
 )
@@ -72,6 +90,8 @@ KNOWN_HOSPITALS = [
     "Pontchaillou", "Sainte-Anne", "Hôpital Foch", "Percy", "Bégin", "Val-de-Grâce", "Quinze-Vingts", "Fernand Widal",
     "Fernand-Widal", "Jean Jaurès", "Simone Veil", "Saint-Joseph", "Croix-Rousse", "Lyon Sud", "Hôpital Nord", "Haut-Lévêque",
     "Jeanne de Flandre", "Roger Salengro", "Claude Huriez", "Gustave Roussy", "Curie", "Institut Curie", "Bergonié",
+    # short forms used in notes ("suivi à Mondor"; "maladie de Mondor" stays protected as an eponym phrase)
+    "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
 ]
 # matched on the folded text (lower case, no accents): no IGNORECASE, much faster
 KNOWN_HOSPITAL_RE = re.compile(
@@ -84,7 +104,7 @@ _ADDRESS_UNIT = re.compile(
     r"[ \t]*(?:n[°º]|no\.?)?[ \t]*[\w]{1,5}(?![\w])"
 )
 # compound commune names after a place word, matched against the commune list (longest prefix)
-CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|du|dans|près de|vers|habite|habitant|domicilié[e]?|originaire d[eu]|nati(?:f|ve) d[eu]|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)[ \t]+")
+CITY_PREP = re.compile(r"(?<![\w])(?i:à|a|de|du|dans|près de|vers|habite|habitant|domicilié[e]?|originaire d[eu]|nati(?:f|ve) d[eu]|né[e]? à|résidant à|vit à|rejoint|région de|périphérie de|quitte|sur|en)(?:[ \t]+|[ \t]*\n[ \t]*(?=[A-ZÉÈ]))")
 _WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1,5}")
 # strong place contexts: the commune after them is taken even in lower case ("grandit dans le
 # quartier noyon", "rejoint l etrat") or when it is also a common word ("née à Plaisir")
@@ -152,12 +172,20 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if unit:
             s = text[m.start():unit.end()]
         add(Span(m.start(), m.start() + len(s), "ADRESSE", s, "rule"))
+        _after_address_extra(text, m.start() + len(s), lx, add)
         after = AFTER_ADDRESS.match(text, m.start() + len(s))
         if after:  # "14 avenue Franklin 92170 et..." / "rue Rivoli, Fayence"
             if after.group(1) and plausible_postcode(after.group(1), lx):
                 add(Span(after.start(1), after.end(1), "ZIP", after.group(1), "context"))
             elif after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
                 add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
+    for m in POSTAL_BOX.finditer(text):
+        add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "rule"))
+    for m in BUILDING_LINE.finditer(text):
+        line = m.group(1).rstrip(" ,;.")
+        if not re.search(r"\d|[A-ZÉÈ]", line[1:]) or len(line.split()) > 8:
+            continue  # "résidence principale", "tour de taille": no number and no capitalised name
+        add(Span(m.start(1), m.start(1) + len(line), "ADRESSE", line, "context"))
     for m in ADDRESS_NO_NUMBER.finditer(text):
         add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "context"))
         after = AFTER_ADDRESS.match(text, m.end())
@@ -213,6 +241,8 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
             name = name.split(" ")[0]
             key = fold_key(name)
             pop = lx.communes.get(key)
+        if key in lx.areas and re.search(r"(?i)\ben\s+$", text[max(0, m.start(1) - 4):m.start(1)]):
+            continue  # "en Corrèze", "en Bretagne": a département or a region, not a town
         if pop is not None and key not in lx.common_words and (pop >= 5000 or (key not in lx.first_names and key not in lx.last_names)):
             add(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
     for start, name, parts in _communes_after(CITY_PREP, _WORDS_AFTER, text, lx):  # "résidant à La Possession"
@@ -250,9 +280,76 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if fold_key(name) in lx.common_words:
             continue
         b = m.start("name")
+        link = text[m.end("type"):m.start("name")]
+        if link.strip() and fold_key(name) not in lx.communes:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
+            b = m.end("type") + len(link) - len(link.lstrip())
         if _TYPE_IN_NAME.match(m.group("type")):  # "Centre Hospitalier de Beauvais", "HOP Avicenne": whole name
             b = m.start("type")
         add(Span(b, m.start("name") + len(name), "HOPITAL", text[b:m.start("name") + len(name)], "context"))
     for m in KNOWN_HOSPITAL_RE.finditer(fold(text)):
         add(Span(m.start(1), m.end(1), "HOPITAL", text[m.start(1):m.end(1)], "lexicon"))
-    return spans
+    for m in HOSPITAL_EN.finditer(text):
+        add(Span(m.start(1), m.end(1), "HOPITAL", m.group(1), "context"))
+    for m in FOREIGN_ADDRESS.finditer(text):  # "Rue de la Loi 16, 1000 Bruxelles", "Hauptstrasse 12, 8001 Zürich"
+        add(Span(m.start(1), m.end(1), "ADRESSE", m.group(1), "rule"))
+        add(Span(m.start(2), m.end(2), "ZIP", m.group(2), "rule"))
+        add(Span(m.start(3), m.end(3), "VILLE", m.group(3), "rule"))
+    return _with_arrondissement(text, _union_addresses(text, spans))
+
+
+_ARRONDISSEMENT = re.compile(r"[ \t]+(?:\d{1,2}(?:e|è|ème|eme|er|ER|E|EME|ÈME)|(?i:cedex)[ \t]+\d{1,2})(?![\w])")
+_ARR_CITIES = {"paris", "lyon", "marseille"}
+
+
+def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
+    """"PARIS 15E", "Lyon 3e", "Marseille 8ème": the arrondissement belongs to the town span."""
+    out = []
+    for s in spans:
+        if s.label == "VILLE" and fold_key(s.text) in _ARR_CITIES:
+            m = _ARRONDISSEMENT.match(text, s.end)
+            if m:
+                s = Span(s.start, m.end(), "VILLE", text[s.start:m.end()], s.source)
+        out.append(s)
+    return out
+
+
+def _union_addresses(text: str, spans: list[Span]) -> list[Span]:
+    """Overlapping address pieces ("Bât. C, apt 12" and "12\nRésidence ... rue Pasteur") become
+    one span, so resolving overlaps later never drops a piece."""
+    addr = sorted((s for s in spans if s.label == "ADRESSE"), key=lambda s: (s.start, -s.end))
+    if len(addr) < 2:
+        return spans
+    merged: list[Span] = []
+    for s in addr:
+        if merged and s.start < merged[-1].end:
+            last = merged[-1]
+            if s.end > last.end:
+                merged[-1] = Span(last.start, s.end, "ADRESSE", text[last.start:s.end], last.source)
+        else:
+            merged.append(s)
+    return [s for s in spans if s.label != "ADRESSE"] + merged
+
+
+def _after_address_extra(text: str, end: int, lx: Lexicons, add) -> None:
+    """What follows a street address: "à Anse" (a known commune, whatever its size: the street
+    makes it a place) or a foreign "3049 Leipzig" (4-digit postcode and the town)."""
+    comma = re.compile(r"[ \t]*,[ \t]*").match(text, end)
+    if comma:  # "rue Rivoli, Bagnères De Bigorre": a multi-word commune after the street
+        words = _WORDS_AFTER.match(text, comma.end())
+        if words and words.group(0)[:1].isupper():
+            n = _commune_prefix(words.group(0), lx)
+            if n and " " in words.group(0)[:n]:
+                add(Span(comma.end(), comma.end() + n, "VILLE", words.group(0)[:n], "context"))
+                return
+    at = AFTER_ADDRESS_AT.match(text, end)
+    if at:
+        words = _WORDS_AFTER.match(text, at.end()) or _ONE_WORD.match(text, at.end())
+        if words and words.group(0)[:1].isupper():
+            n = _commune_prefix(words.group(0), lx)
+            if n:
+                add(Span(at.end(), at.end() + n, "VILLE", words.group(0)[:n], "context"))
+        return
+    four = AFTER_ADDRESS_4.match(text, end)
+    if four:
+        add(Span(four.start(1), four.end(1), "ZIP", four.group(1), "context"))
+        add(Span(four.start(2), four.end(2), "VILLE", four.group(2), "context"))

@@ -38,6 +38,7 @@ class Lexicons:
     places: list[tuple[str, str]] = field(default_factory=list)  # (postcode, commune display name)
     common_words: set[str] = field(default_factory=set)
     drugs: set[str] = field(default_factory=set)  # folded single words
+    areas: set[str] = field(default_factory=set)  # folded département and region names (not identifiers)
 
 
 def _read_names(path: Path) -> list[tuple[str, float]]:
@@ -108,6 +109,12 @@ def load_lexicons(data_dir: str) -> Lexicons:
             if (row[2], key) not in seen and pop.get(row[0], 0) >= 2000:
                 seen.add((row[2], key))
                 lx.places.append((row[2], _display(row[1])))
+
+    for fname, column in (("insee_departments.csv", "nom"), ("insee_regions.csv", "nom_region")):
+        path = geo / fname
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                lx.areas |= {fold_key(row[column]) for row in csv.DictReader(f) if row.get(column)}
 
     lx.common_words = _common_words(root)
     lx.drugs = _drug_words(root)

@@ -11,13 +11,18 @@ refilled with other names/places (seeded ``dev2``), so the test templates stay u
 under-states tagger errors (the tagger learned those templates) but shows every template form
 the rules miss.
 
-Test splits. ``test-v1`` is the first held-out split (seed ``test``), scored three times in
-the first sessions and now spent: kept only for comparison. ``test`` is the fresh held-out
-split built on 2026-11-29: the same held-out *templates* (never used to train the tagger nor
-inspected to write rules: the template split is fixed by the hash in :func:`split_of`, so no
-other unseen template exists) refilled with a new seed (``test-v2``) and a different patient
-header wording, plus the second set of hand-written notes (``tricky_notes_v2.txt``). Errors on
-it are not inspected (``benchmarks/deid_errors.py`` refuses test splits).
+``dev-all`` refills every EDS-Pseudo template (all of them are development data since the
+third test split; the tagger is trained on all of them).
+
+Test splits. ``test-v1`` (seed ``test``) and ``test-v2`` (seed ``test-v2``, another header,
+plus ``tricky_notes_v2.txt``) refilled the 20 % held-out EDS-Pseudo templates; both were scored
+and are spent, and their errors were then inspected like dev. ``test`` (from 2026-11-29, seed
+``test-v3``) comes from a new source: ~90 template snippets (``eval_data/heldout_templates_v3.txt``)
+and 45+ notes (``eval_data/tricky_notes_v3.txt``) written *blind* by a contributor who never saw
+the detector's code, its errors or the EDS-Pseudo templates, and committed before the detector
+changes they measure. The templates are refilled like the others (names, first names, towns,
+postcodes) under identity headers of three new forms. Errors on it are not inspected
+(``benchmarks/deid_errors.py`` refuses it).
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -34,7 +39,8 @@ from pathlib import Path
 from partages.deid.resources import Lexicons, load_lexicons
 
 PHI_LABELS = {"NOM", "PRENOM", "DATE", "DATE_NAISSANCE", "ADRESSE", "ADDRESSE", "VILLE", "ZIP", "TEL", "MAIL", "SECU", "IPP", "NDA", "HOPITAL", "RPPS"}
-_MARKUP = re.compile(r"\[([^\[\]]+?)\]\(([A-Z_]+)\)")
+# "[surface](LABEL)" identifier, "{{surface}}" protect item (the markup of the hand-written files)
+_ANY_MARK = re.compile(r"\[([^\[\]]+?)\]\(([A-Z_]+)\)|\{\{(.+?)\}\}")
 
 MEDICATION_LINES = [
     "Traitement de sortie : {drug} 1 cp matin et soir pendant 7 jours, puis {drug2} 500 mg x3/j.",
@@ -135,28 +141,39 @@ def _refill(label: str, surface: str, rng: random.Random, lx: Lexicons, cache: d
 
 
 def fill(template: str, rng: random.Random, lx: Lexicons, cache: dict | None = None) -> tuple[str, list[dict]]:
+    text, spans, _protect = fill_with_protect(template, rng, lx, cache)
+    return text, spans
+
+
+def fill_with_protect(template: str, rng: random.Random, lx: Lexicons, cache: dict | None = None) -> tuple[str, list[dict], list[dict]]:
+    """Refill one template: ``[surface](LABEL)`` identifiers (NOM, PRENOM, VILLE, ZIP get new
+    values, case kept; other labels keep their surface) and ``{{surface}}`` protect items
+    (kept, returned as protect spans). Returns (text, spans, protect)."""
     cache = {} if cache is None else cache
     parts: list[str] = []
     spans: list[dict] = []
+    protect: list[dict] = []
     pos = 0
     length = 0
-    for m in _MARKUP.finditer(template):
+    for m in _ANY_MARK.finditer(template):
         before = template[pos:m.start()]
         parts.append(before)
         length += len(before)
         surface, label = m.group(1), m.group(2)
-        if label not in PHI_LABELS:
-            parts.append(m.group(0))
-            length += len(m.group(0))
+        if m.group(3) is not None:
+            protect.append({"start": length, "end": length + len(m.group(3))})
+            value = m.group(3)
+        elif label not in PHI_LABELS:
+            value = m.group(0)
         else:
             label = "ADRESSE" if label == "ADDRESSE" else label
             value = _refill(label, surface, rng, lx, cache)
             spans.append({"start": length, "end": length + len(value), "label": label})
-            parts.append(value)
-            length += len(value)
+        parts.append(value)
+        length += len(value)
         pos = m.end()
     parts.append(template[pos:])
-    return "".join(parts), spans
+    return "".join(parts), spans, protect
 
 
 def _protect_spans(text: str, words: list[str]) -> list[dict]:
@@ -167,8 +184,40 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "test", "test-v1")
-TEST_SPLITS = ("test", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", "test", "test-v2", "test-v1")
+TEST_SPLITS = ("test",)  # the held-out split; test-v1 and test-v2 are spent (see the module docstring)
+BLIND_TEMPLATES_PATH = Path(__file__).with_name("eval_data") / "heldout_templates_v3.txt"
+# (template source, seed string, id prefix) per split: "dev2" refills the train templates,
+# "dev-all" every EDS-Pseudo template, "test" the blind templates of 2026-11-29
+_SPLIT_SOURCES = {
+    "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
+    "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test": ("blind", "test-v3", "test-v3"),
+}
+
+
+def read_blind_templates() -> list[str]:
+    """The held-out templates written blind (``eval_data/heldout_templates_v3.txt``): snippets
+    separated by ``---`` lines, ``#`` lines are comments."""
+    raw = BLIND_TEMPLATES_PATH.read_text(encoding="utf-8")
+    out = []
+    for part in re.split(r"(?m)^---[ \t]*$", raw):
+        lines = [ln for ln in part.strip("\n").split("\n") if not ln.startswith("#")]
+        snippet = "\n".join(lines).strip("\n")
+        if snippet.strip():
+            out.append(snippet)
+    return out
+
+
+def _header(rng: random.Random, style: str, female: bool, nom: str, prenom: str, dob: str, ipp: str) -> str:
+    if style == "v2":
+        return f"Identité : {'Mme' if female else 'M.'} {nom} {prenom} – date de naissance {dob} – IPP {ipp}\n"
+    if style == "v3":  # three plain identity-block forms, none used by the other splits
+        return rng.choice([
+            f"NOM : {nom}    Prénom : {prenom}    Né{'e' if female else ''} le : {dob}    N° IPP : {ipp}\n",
+            f"{prenom} {nom} ({'F' if female else 'H'}, {dob}) — dossier {ipp}\n",
+            f"Patient{'e' if female else ''}\n{nom} {prenom}\nDDN {dob}\nIPP {ipp}\n",
+        ])
+    return f"Patient{'e' if female else ''} : {nom} {prenom}, né{'e' if female else ''} le {dob}, IPP : {ipp}\n"
 
 
 def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snippets_per_doc: int = 6, *, corrected: bool = True,
@@ -180,12 +229,14 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
     lx = load_lexicons(str(data_dir))
-    source = {"dev2": "train", "test-v1": "test"}.get(split, split)
-    templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
-                 if split_of(i, t) == source and (keep is None or keep(i, t))]
-    # test-v1 keeps the seed string of the first test split; the fresh test split has its own
-    rng = random.Random(f"{ {'test-v1': 'test', 'test': 'test-v2'}.get(split, split)}:{seed}")
-    fresh = split == "test"
+    source, seed_name, prefix = _SPLIT_SOURCES[split]
+    if source == "blind":
+        templates = read_blind_templates()
+    else:
+        templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
+                     if (source == "all" or split_of(i, t) == source) and (keep is None or keep(i, t))]
+    rng = random.Random(f"{seed_name}:{seed}")
+    style = {"test-v2": "v2", "test": "v3"}.get(split, "v1")
     docs = []
     for d in range(n_docs):
         female = rng.random() < 0.5
@@ -193,23 +244,21 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
         nom = rng.choice(lx.last[:5000]).upper()
         dob = f"{rng.randint(1,28):02d}/{rng.randint(1,12):02d}/{rng.randint(1930, 2010)}"
         ipp = str(rng.randint(8_000_000_000, 8_999_999_999))
-        if fresh:  # another header wording, so the fresh split does not share the old header form
-            header = f"Identité : {'Mme' if female else 'M.'} {nom} {prenom} – date de naissance {dob} – IPP {ipp}\n"
-        else:
-            header = f"Patient{'e' if female else ''} : {nom} {prenom}, né{'e' if female else ''} le {dob}, IPP : {ipp}\n"
-        text = header
+        text = header = _header(rng, style, female, nom, prenom, dob, ipp)
         spans = []
         for label, value in (("NOM", nom), ("PRENOM", prenom), ("DATE_NAISSANCE", dob), ("IPP", ipp)):
             i = header.index(value)
             spans.append({"start": i, "end": i + len(value), "label": label})
         protect_words: list[str] = []
+        protect: list[dict] = []
         cache: dict = {}
         for k in range(snippets_per_doc):
-            t, sp = fill(rng.choice(templates), rng, lx, cache)
+            t, sp, pr = fill_with_protect(rng.choice(templates), rng, lx, cache)
             base = len(text)
             text += t + "\n\n"
             spans += [{**s, "start": s["start"] + base, "end": s["end"] + base} for s in sp]
-            if k % 3 == 1:
+            protect += [{"start": s["start"] + base, "end": s["end"] + base} for s in pr]
+            if k % 3 == 1 and source != "blind":  # the blind split carries its own protect items
                 drug, drug2 = rng.sample(_DRUGS, 2)
                 line = rng.choice(MEDICATION_LINES).format(drug=drug, drug2=drug2, epo=rng.choice(_EPOS), sign=rng.choice(_SIGNS))
                 protect_words += [drug, drug2] + _EPOS + _SIGNS + ["Glasgow"]
@@ -218,9 +267,10 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
         i = len(text) + mention.index(nom)
         text += mention
         spans.append({"start": i, "end": i + len(nom), "label": "NOM"})
+        protect += _protect_spans(text, sorted(set(protect_words)))
         docs.append({
-            "id": f"{'test-v2' if fresh else split}-{seed}-{d:04d}", "text": text, "spans": sorted(spans, key=lambda s: s["start"]),
-            "protect": _protect_spans(text, sorted(set(protect_words))),
+            "id": f"{prefix}-{seed}-{d:04d}", "text": text, "spans": sorted(spans, key=lambda s: s["start"]),
+            "protect": sorted(protect, key=lambda s: s["start"]),
             "patient": {"nom": nom, "prenom": prenom, "date_naissance": dob, "ipp": ipp},
         })
     return docs

@@ -1,25 +1,49 @@
-"""Train the name/place tagger on the *train* split of the synthetic notes and save its weights.
+"""Train the name/place tagger on synthetic notes and save its weights.
 
     python -m partages.deid.train_tagger [--data-dir DIR]
 
-Deterministic (fixed seeds): the same data gives the same weights file.
+Training data: every EDS-Pseudo template (train, dev and the two spent test splits' templates)
+refilled 12 times, plus the first two sets of hand-written notes (``tricky_notes.txt``,
+``tricky_notes_v2.txt``), also refilled. The held-out test split (blind templates and
+``tricky_notes_v3.txt``) is never used. ``benchmarks/deid_unseen.py`` cross-validates this
+recipe over template folds. Deterministic (fixed seeds): the same data gives the same weights.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 from pathlib import Path
 
 from partages.deid.resources import load_lexicons
-from partages.deid.synth import correct_gold, fill, read_templates, split_of
+from partages.deid.synth import correct_gold, fill, read_templates
 from partages.deid.tagger import WEIGHTS_PATH, train
 
+TRAINING_NOTE_FILES = ("tricky_notes.txt", "tricky_notes_v2.txt")
 
-def training_examples(data_dir: Path, refills: int = 12) -> list[tuple[str, list[tuple[int, int, str]]]]:
-    import random
 
+def training_note_templates() -> list[str]:
+    """The hand-written notes used for training, as refillable templates (comments and
+    ``#patient`` lines dropped; ``{{protect}}`` marks stay for :func:`fill` to keep)."""
+    import re
+
+    folder = Path(__file__).with_name("eval_data")
+    out = []
+    for name in TRAINING_NOTE_FILES:
+        for note in re.split(r"\n---\n", (folder / name).read_text(encoding="utf-8")):
+            body = "\n".join(ln for ln in note.split("\n") if not ln.startswith("#")).strip("\n")
+            if body.strip():
+                out.append(body)
+    return out
+
+
+def training_examples(data_dir: Path, refills: int = 12, keep=None, notes: bool = True) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """(text, [(start, end, label)]) examples; ``keep(index, template)`` restricts the EDS-Pseudo
+    templates (the cross-validation folds), ``notes`` adds the hand-written notes."""
     lx = load_lexicons(str(data_dir))
-    templates = [correct_gold(t) for i, t in enumerate(read_templates(data_dir)) if split_of(i, t) == "train"]
+    templates = [correct_gold(t) for i, t in enumerate(read_templates(data_dir)) if keep is None or keep(i, t)]
+    if notes:
+        templates += training_note_templates()
     rng = random.Random("tagger-train")
     out = []
     for _ in range(refills):

@@ -44,24 +44,28 @@ def parse_note(raw: str) -> dict:
 
 
 TRICKY_V2_PATH = Path(__file__).with_name("tricky_notes_v2.txt")
+TRICKY_V3_PATH = Path(__file__).with_name("tricky_notes_v3.txt")
 
 
 def _notes(path: Path) -> list[str]:
-    return [n for n in re.split(r"\n---\n", path.read_text(encoding="utf-8")) if n.strip()]
+    return [n for n in re.split(r"\n---\n", path.read_text(encoding="utf-8")) if n.strip()
+            and any(ln.strip() and not ln.startswith("#") or ln.startswith("#patient ") for ln in n.split("\n"))]
 
 
 def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
-    notes of the first set: the spent first test split) and ``test`` (the second set, written
-    before the fixes it measures, all held out). ``None`` gives all of them."""
+    notes of the first set), ``test-v2`` (the second set) — those two spent — and ``test`` (the
+    third set, written blind, held out). ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
         s = "dev" if i % 2 == 0 else "test-v1"
         if split and s != split:
             continue
         out.append({"id": f"tricky-{i:03d}", **parse_note(n)})
-    if split in (None, "test"):
+    if split in (None, "test-v2"):
         out += [{"id": f"tricky-v2-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V2_PATH))]
+    if split in (None, "test"):
+        out += [{"id": f"tricky-v3-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V3_PATH))]
     return out
 
 

@@ -1,0 +1,122 @@
+"""Forms fixed in the third pass (2026-11-29, before the blind test split was scored), found on
+the spent EDS-Pseudo test templates, on template cross-validation over every EDS-Pseudo template
+(``benchmarks/deid_unseen.py --all-templates``) and on French forms probed by hand: English and
+space-separated dates, arrondissements, foreign addresses, postal boxes and building lines,
+lower-case dictated names, form grids, establishment names with their connector, known patient
+identifiers that other rules would have dropped."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.deid.conftest import found
+
+
+@pytest.mark.parametrize(
+    "text,dates",
+    [
+        ("Transfer letter, seen on Tuesday 12 March 2024.", ["Tuesday 12 March 2024"]),
+        ("Admitted on April 3rd, 2024.", ["April 3rd, 2024"]),
+        ("Phase 4 - 03feb, phase 5 - 22/05/2015.", ["03feb", "22/05/2015"]),
+        ("Papillome résecté en 07 2002, récidive en 11 2019.", ["07 2002", "11 2019"]),
+        ("Posologie 10 2000 mg.", []),  # a dose, not "month year"
+    ],
+)
+def test_english_and_spaced_month_dates(detector, text, dates):
+    assert found(detector.detect(text), "DATE") == dates
+
+
+def test_english_dates_fall_back_when_shifted(detector):
+    """The date shift cannot rewrite an English month name: the caller's fallback replaces the
+    whole date, so the original day never survives next to a shifted month."""
+    from partages.deid import Pseudonymizer
+
+    out = Pseudonymizer(b"k" * 32, detector=detector).pseudonymize("Seen on Tuesday 12 March 2024.")
+    assert "12 March" not in out.text and "Tuesday" not in out.text
+
+
+@pytest.mark.parametrize(
+    "text,villes",
+    [
+        ("Domicile : 12 rue de Vaugirard, 75015 PARIS 15E.", ["PARIS 15E"]),
+        ("Cabinet à Lyon 3e et à Marseille 8ème.", ["Lyon 3e", "Marseille 8ème"]),
+        ("En vacances en Corrèze, puis en Bretagne.", []),  # "en" + a département or a region: no town
+        ("Habite au 153 rue du Lys à Anse depuis 2010.", ["Anse"]),  # any commune after a street
+        ("Laboratoire, 4 rue Rivoli, Bagnères-de-Bigorre.", ["Bagnères-de-Bigorre"]),
+    ],
+)
+def test_towns_around_addresses(detector, text, villes):
+    assert found(detector.detect(text), "VILLE") == villes
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Rue de la Loi 16, 1000 Bruxelles", [("ADRESSE", "Rue de la Loi 16"), ("ZIP", "1000"), ("VILLE", "Bruxelles")]),
+        ("Hauptstrasse 12, 8001 Zürich", [("ADRESSE", "Hauptstrasse 12"), ("ZIP", "8001"), ("VILLE", "Zürich")]),
+        ("Domicilié 4 impasse des Lilas, BP 45, 97110 Pointe-à-Pitre",
+         [("ADRESSE", "4 impasse des Lilas"), ("ADRESSE", "BP 45"), ("ZIP", "97110"), ("VILLE", "Pointe-à-Pitre")]),
+        ("Adresse : Bât. C, apt 12\nRésidence les Mimosas\n12 bis rue Pasteur\n33000 Bordeaux",
+         [("ADRESSE", "Bât. C, apt 12\nRésidence les Mimosas\n12 bis rue Pasteur"), ("ZIP", "33000"), ("VILLE", "Bordeaux")]),
+    ],
+)
+def test_foreign_addresses_boxes_and_buildings(detector, text, expected):
+    got = [(s.label, s.text) for s in detector.detect(text) if s.label in ("ADRESSE", "ZIP", "VILLE")]
+    for item in expected:
+        assert item in got
+
+
+def test_hospital_names_keep_their_connector_and_english_names(detector):
+    text = "Suivi à la Clinique du Parc puis à l'Hôpital de la Croix-Rousse, au CHU de Rennes et au Jefferson University Hospital."
+    spans = detector.detect(text)
+    # (the tagger learned "[Clinique du Parc]" whole from EDS-Pseudo gold; either way the name is hidden)
+    assert [h.split("Clinique ")[-1] for h in found(spans, "HOPITAL")] == ["du Parc", "de la Croix-Rousse", "Jefferson University Hospital"]
+    assert found(spans, "VILLE") == ["Rennes"]  # an establishment named by its town: the town
+    assert found(detector.detect("Hôpital privé Jacques Cartier, Massy."), "HOPITAL") == ["Jacques Cartier"]
+
+
+def test_lower_case_dictated_names_and_particles(detector):
+    assert found(detector.detect("Compte rendu dicté par le docteur martin et relu par le dr durand.")) == ["martin", "durand"]
+    assert found(detector.detect("Le docteur traitant est prévenu, madame est sortie.")) == []
+    spans = detector.detect("Vu par le Dr Marie-Christine de La Fontaine.")
+    assert "de La Fontaine" in " ".join(found(spans, "NOM")) and not found(spans, "VILLE")
+
+
+def test_form_grids_stop_at_the_next_field(detector):
+    spans = detector.detect("Nom : MARTIN\tPrénom : Lucie\tNé(e) le : 12/04/1987\tSexe : F")
+    assert [(s.label, s.text) for s in spans] == [("NOM", "MARTIN"), ("PRENOM", "Lucie"), ("DATE_NAISSANCE", "12/04/1987")]
+    spans = detector.detect("NOM DE NAISSANCE : LEROY  NOM D'USAGE : FABRE  PRÉNOM : Hélène")
+    assert found(spans) == ["LEROY", "FABRE", "Hélène"]
+
+
+def test_extensions_and_short_mail_addresses(detector):
+    assert found(detector.detect("Joindre le secrétariat poste 62 418 ou bip 5123."), "TEL") == ["62 418", "5123"]
+    assert found(detector.detect("Observations : Cont@ct Dr X. Dx abarasse.jl@fr"), "MAIL") == ["abarasse.jl@fr"]
+
+
+def test_author_lists_with_initials_first_are_not_patients(detector):
+    text = ("Références : G. DUPRAT, N. BASSIN, R. HOELZ, Michael DOUBEK, A.K. FIELDING. Acute leukemia, 1st edition. "
+            "UNI-MED Verlag, 2011.\nPatient vu par le Dr Jean MOREAU.")
+    names = [s.text for s in detector.detect(text) if s.label in ("NOM", "PRENOM")]
+    assert "MOREAU" in names and not {"DUPRAT", "BASSIN", "HOELZ", "DOUBEK", "FIELDING"} & set(names)
+    # a list of the team, with no publication around it, is names
+    team = detector.detect("Gynécologues :\nG. CHAUSSE, Q. Santoni, Y. Begon, O. De Almeida, H. Bischoff\n\nPression artérielle normale.")
+    assert {"CHAUSSE", "Santoni", "Begon"} <= set(found(team))
+
+
+def test_known_patient_identifiers_survive_every_filter(detector):
+    # an instrument dump (many numbers of mixed widths) drops phone/date/IPP shapes as chance
+    # matches, but the patient's own IPP given by the caller stays redacted
+    line = "Holter 12 345 6789 01 23 456 7 89 1011 12 13 14 8812345678 15 16 17 1234 56 78 9"
+    spans = detector.detect(line, {"ipp": "8812345678"})
+    assert "8812345678" in found(spans)
+    assert "8812345678" not in found(detector.detect(line))
+
+
+def test_keep_known_restores_uncovered_parts():
+    from partages.deid.detector import _keep_known
+    from partages.deid.spans import Span
+
+    text = "ABCDE FGHIJ"
+    out = _keep_known(text, [Span(0, 5, "VILLE", "ABCDE", "rule")], [Span(3, 11, "NOM", "DE FGHIJ", "patient")])
+    assert [(s.start, s.end, s.label, s.source) for s in out] == [(0, 5, "VILLE", "rule"), (6, 11, "NOM", "patient")]
