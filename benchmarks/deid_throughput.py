@@ -2,17 +2,19 @@
 
     .venv/bin/python benchmarks/deid_throughput.py [--docs 200] [--skip-presidio]
 
-On the same ~2,000-character synthetic notes (EDS-Pseudo templates of the held-out *test* split
-refilled with fr_names/fr_geo at run time: the fresh ``test`` split, seed ``test-v2``) plus the
-hand-written tricky notes of that split (``tricky_notes_v2.txt``); the spent first test split
-``test-v1`` is scored too, for comparison with earlier runs:
+On the same synthetic notes of the held-out ``test`` split (since 2026-11-29: template snippets
+written *blind* — by writers who never saw the detector, its errors or EDS-Pseudo — refilled
+with fr_names/fr_geo at run time, seed ``test-v3``) plus the hand-written blind notes of that
+split (``tricky_notes_v3.txt``); the spent test splits ``test-v1`` and ``test-v2`` (EDS-Pseudo
+held-out templates) are scored too, for comparison with earlier runs:
 
   partages-detect        ``Detector.detect`` (rules + tagger + protect list)
   partages-pseudonymize  detection + keyed surrogates (full replacement)
   presidio-detect        presidio-analyzer with fr_core_news_md (spaCy NER: PERSON/LOCATION/ORG)
                          and French recognizers: e-mail, phone (FR regions), dates (+ French
                          written dates), NIR, postcode, IPP-like numbers
-  statistical component  on the *dev* split: rules only, rules + our tagger, rules + spaCy NER
+  statistical component  on the ``dev-v3`` split (blind-written development notes, never used
+                         to train the tagger): rules only, rules + our tagger, rules + spaCy NER
                          (why we ship the tagger)
 
 The process is pinned to one CPU (``sched_setaffinity``). Recall is token-level "redact recall"
@@ -125,7 +127,7 @@ def main() -> None:
     data_dir = Settings().data_dir
     synth = make_documents(Path(data_dir), "test", a.docs)
     test_gold = synth + tricky_notes("test")
-    dev_gold = make_documents(Path(data_dir), "dev", a.docs) + tricky_notes("dev")
+    dev_gold = make_documents(Path(data_dir), "dev-v3", a.docs) + tricky_notes("dev-v3")
     chars = statistics.mean(len(d["text"]) for d in synth)
     det = Detector(DetectorConfig(data_dir=Path(data_dir)))
     pz = Pseudonymizer(b"benchmark-key-0123456789abcdef", "surrogate", detector=det)
@@ -147,6 +149,8 @@ def main() -> None:
     # the spent first test split, same generator as in earlier runs
     v1 = evaluate(make_documents(Path(data_dir), "test-v1", a.docs) + tricky_notes("test-v1"), det.detect)
     results["partages_test_v1"] = {**summary(v1), "per_label": v1.per_label}
+    v2 = evaluate(make_documents(Path(data_dir), "test-v2", a.docs) + tricky_notes("test-v2"), det.detect)
+    results["partages_test_v2"] = {**summary(v2), "per_label": v2.per_label}
     # statistical component choice, on dev
     choice = {}
     for name, fn in (("rules only", Detector(DetectorConfig(data_dir=Path(data_dir), use_model=False)).detect), ("rules + tagger (shipped)", det.detect)):
@@ -177,7 +181,7 @@ def main() -> None:
         "over_redaction<=1%": rep.over_redaction <= 0.01,
         "5x_presidio": results.get("speedup_detect_vs_presidio", 0) >= 5 if "presidio_detect" in results else None,
     }
-    print(f"\n{len(synth)} synthetic notes (mean {chars:.0f} chars) + {len(test_gold) - len(synth)} tricky notes, fresh test split, 1 pinned core\n")
+    print(f"\n{len(synth)} synthetic notes (mean {chars:.0f} chars) + {len(test_gold) - len(synth)} hand-written notes, blind test split, 1 pinned core\n")
     print(f"{'system':38} {'docs/s':>8} {'recall':>8} {'precision':>10} {'docs all found':>15}")
     for name, s, rc, pr, dn in rows:
         print(f"{name:38} {s:8.1f} {rc:8.4f} {pr:10.4f} {dn:15.1%}")
@@ -186,8 +190,9 @@ def main() -> None:
         print(f"  {lab:15} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  n={m['support']}")
     print(f"\nleaks of known identifiers: {rep.leaks}/{rep.known_identifier_occurrences} · over-redaction {rep.over_redacted}/{rep.protect_items}")
     print(f"tricky notes alone: recall {tr.redact_recall:.4f} precision {tr.redact_precision:.4f}; "
-          f"test-v1 (spent): recall {v1.redact_recall:.4f} precision {v1.redact_precision:.4f} docs all found {v1.docs_nothing_missed:.1%}")
-    print("\nstatistical component (dev split):")
+          f"test-v1 (spent): recall {v1.redact_recall:.4f} precision {v1.redact_precision:.4f} docs all found {v1.docs_nothing_missed:.1%}; "
+          f"test-v2 (spent): recall {v2.redact_recall:.4f} precision {v2.redact_precision:.4f}")
+    print("\nstatistical component (dev-v3 split):")
     for name, m in choice.items():
         print(f"  {name:36} {m['docs_per_s']:7.1f} docs/s  recall {m['redact_recall']:.4f}  precision {m['redact_precision']:.4f}  NOM R {m['NOM_recall']}  PRENOM R {m['PRENOM_recall']}  VILLE R {m['VILLE_recall']}")
     print("\ntargets:", json.dumps(results["targets"]))

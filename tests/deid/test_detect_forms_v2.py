@@ -88,8 +88,11 @@ def test_capitals_line_names_stop_at_common_words(detector):
 
 
 def test_initials_before_a_surname_are_first_names(detector):
-    for text, initial in (("Patient: M. SAHLI 01 23 45 67 89", "M."), ("Patient Ph. VIGNAL, vu ce jour", "Ph.")):
-        assert found(detector.detect(text), "PRENOM") == [initial]
+    assert found(detector.detect("Patient Ph. VIGNAL, vu ce jour"), "PRENOM") == ["Ph."]
+    # "M." after "Patient :" is the title (the rule, since 2026-11-29; EDS-Pseudo's gold
+    # sometimes reads it as an initial)
+    spans = detector.detect("Patient: M. SAHLI 01 23 45 67 89")
+    assert found(spans, "PRENOM") == [] and found(spans, "NOM") == ["SAHLI"]
 
 
 def test_gold_corrections_are_counted_and_documented(data_dir):

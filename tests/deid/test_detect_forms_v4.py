@@ -120,3 +120,85 @@ def test_keep_known_restores_uncovered_parts():
     text = "ABCDE FGHIJ"
     out = _keep_known(text, [Span(0, 5, "VILLE", "ABCDE", "rule")], [Span(3, 11, "NOM", "DE FGHIJ", "patient")])
     assert [(s.start, s.end, s.label, s.source) for s in out] == [(0, 5, "VILLE", "rule"), (6, 11, "NOM", "patient")]
+
+
+# --- classes found on the blind-written development split (dev-v3), 2026-11-29 -------------
+
+
+@pytest.mark.parametrize(
+    "text,villes",
+    [
+        ("COMPTE RENDU DE CONSULTATION\nLacaune, le 2 novembre 2026\nMadame,", ["Lacaune"]),
+        ("Mme X - SAINT-JEAN-DE-LUZ, le mercredi 18 novembre 2026", ["SAINT-JEAN-DE-LUZ"]),
+        ("Suivi à l'Hôpital Paul-Brousse (Pau) depuis 2018.", ["Pau"]),
+        ("Mammographie (Clinique Saint-Léonard, St Cyr Au Mont D Or).", ["St Cyr Au Mont D Or"]),
+        ("Bât. C, 4 allée Marcel Pagnol - Laigné-en-Belin (72220)", ["Laigné-en-Belin"]),
+        ("Médecin traitant : Dr Anne Morel, Bordères-sur-l'Échez", ["Bordères-sur-l'Échez"]),
+        ("Commune de décès : Palau-del-Vidre (66690)", ["Palau-del-Vidre"]),
+        ("Un neveu à La Réunion, une sœur en Guyane.", []),  # regions
+        ("Domicile : Lieu-dit Kerbrat, Plouay 56240\nNIR : 1 88 09 13 055 211 69", ["Plouay"]),
+    ],
+)
+def test_towns_in_letters_and_after_establishments(detector, text, villes):
+    assert found(detector.detect(text), "VILLE") == villes
+
+
+def test_ordonnance_dated_is_a_prescription_not_a_law(detector):
+    assert found(detector.detect("Renouvellement de l'ordonnance du 05/11/2026."), "DATE") == ["05/11/2026"]
+    assert found(detector.detect("Selon l'ordonnance n° 45-2658 du 2 novembre 1945."), "DATE") == []
+
+
+@pytest.mark.parametrize(
+    "text,dates",
+    [
+        ("Date: Tue, 24 Nov 2026 09:13", ["Tue, 24 Nov 2026"]),
+        ("Envoyé : mer. 10 juillet 2024 19:42", ["mer. 10 juillet 2024"]),
+        ("He flies home on July 20th.", ["July 20th"]),
+        ("Apgar 9/10/10, page 2/3.", []),
+    ],
+)
+def test_weekday_abbreviations_and_non_dates(detector, text, dates):
+    assert found(detector.detect(text), "DATE") == dates
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Adresse : Résidence Les Glycines, Bât. B, apt 14, 10160 Aix-en-Othe", ("ADRESSE", "Résidence Les Glycines, Bât. B, apt 14")),
+        ("Service de santé au travail, ZI des Écotais, 57400 Sarrebourg", ("ADRESSE", "ZI des Écotais")),
+        ("demeurant Hameau des Granges, 84850 Camaret-sur-Aigues", ("ADRESSE", "Hameau des Granges")),
+        ("Dr Bertrand Delmas\nLe Moulin de Chabans\n24290 Saint-Amand-de-Coly", ("ADRESSE", "Le Moulin de Chabans")),
+        ("Dossier administratif : N° de dossier administratif : HC-2611-08812", ("NDA", "HC-2611-08812")),
+        ("Patiente transférée, séjour R24-003417, IPP PSY-0093318.", ("NDA", "R24-003417")),
+        ("Patiente transférée, séjour R24-003417, IPP PSY-0093318.", ("IPP", "PSY-0093318")),
+        ("Cadre de santé joignable DECT 71 33, secrétariat poste 12.", ("TEL", "71 33")),
+        ("Cadre de santé joignable DECT 71 33, secrétariat poste 12.", ("TEL", "12")),
+        ("Suivi au Groupe hospitalier Bretagne Sud - Site du Scorff.", ("HOPITAL", "du Scorff")),
+        ("HÔPITAL PRIVÉ DE LA LOIRE\nService d'hémodialyse", ("HOPITAL", "DE LA LOIRE")),
+        ("Pharmacie du Centre, 2 place de l'Église", ("HOPITAL", "du Centre")),
+        ("Hospitalisation à domicile (HAD Santé Service)", ("HOPITAL", "Santé Service")),
+        ("Hôpital Necker-Enfants malades, consultation", ("HOPITAL", "Necker-Enfants malades")),
+    ],
+)
+def test_more_identifier_forms(detector, text, expected):
+    assert expected in [(s.label, s.text) for s in detector.detect(text)]
+
+
+@pytest.mark.parametrize(
+    "text,names",
+    [
+        ("La biopsie de Mme Demay (Elijah) est bénigne.", ["Demay", "Elijah"]),
+        ("Agitation vers 3h, appel de l'interne (Arwen), Tercian donné.", ["Arwen"]),
+        ("Appel du fils Maé au téléphone ; informée par l'interne Mohamed-Amine.", ["Maé", "Mohamed-Amine"]),
+        ("Mme GITTON Tania ép. CHATENET, 88 ans", ["GITTON", "Tania", "CHATENET"]),
+        ("Patient(e) : Mme PIETRI née D'ANGELO Calie", ["PIETRI", "D'ANGELO", "Calie"]),
+        ("NOM : PORTAL\tPRÉNOM : Jed\tNÉ LE : 02.09.1953\tSEXE : M", ["PORTAL", "Jed"]),
+        ("Patient : M. ENAULT Chelsy - IPP 81-009-3342", ["ENAULT", "Chelsy"]),  # the title is no initial
+        ("Anesthésiste : Dr Eugène TOURNADRE   IBODE : Claudia ROMEO", ["Eugène", "TOURNADRE", "Claudia", "ROMEO"]),
+        ("CR validé par YK.", []),  # signature initials
+        ("Rappel SMS : Bonjour George, RDV le 03/12 avec Dr Sophie Martin.", ["George", "Sophie", "Martin"]),
+        ("ÉCHOGRAPHIE OBSTÉTRICALE DU 2E TRIMESTRE\nPatiente : Mme RATEAU Oriana", ["RATEAU", "Oriana"]),
+    ],
+)
+def test_names_from_the_blind_development_split(detector, text, names):
+    assert [s.text for s in detector.detect(text) if s.label in ("NOM", "PRENOM")] == names

@@ -64,6 +64,7 @@ MONTH_FIRST = re.compile(rf"(?<![\w])({_MONTH_ALT}|march|april|may|june|july|aug
 _EN_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12}
 _EN_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _EN_MONTH_ALT = "|".join(sorted([*_EN_MONTHS, "september", "november", *_EN_MONTH_ABBR], key=len, reverse=True))
+MONTH_FIRST_ORDINAL = re.compile(r"(?<![\w])(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{1,2})(?:st|nd|rd|th)(?![\w])")
 # "Tuesday 12 March 2024", "12th of March, 2024", "3 feb 2020", "03feb": English day-first dates
 EN_DAY_FIRST = re.compile(
     rf"(?<![\w])(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s*({_EN_MONTH_ALT})\.?(?![a-z])(?:,?\s+((?:19|20)\d{{2}})(?![\w]))?"
@@ -71,9 +72,12 @@ EN_DAY_FIRST = re.compile(
 # "fin 2025", "début mars", "mi-juin": the qualifier is part of the date span (EDS-Pseudo gold)
 _QUALIFIER_BEFORE = re.compile(r"(?<![\w])(?:fin|debut|mi|courant|milieu)[\s\-]+$")
 # legal references are public, not personal: "loi du 4 mars 2002", "décret n°2013-1066 du 3 juin 2013"
-_LEGAL_BEFORE = re.compile(r"(?:\bloi|\bdecret|\barrete|\bcirculaire|\bordonnance|\bdirective)(?: n°? ?[\d\-]+)? (?:du|de) $|\bn° ?$|(?:\bloi|\bdecret|\barrete) n°? ?$")
+# ("ordonnance du 05/11/2026" is a prescription: an ordonnance is a legal text only with its number)
+_LEGAL_BEFORE = re.compile(r"(?:\bloi|\bdecret|\barrete|\bcirculaire|\bdirective)(?: n°? ?[\d\-]+)? (?:du|de) $|\bordonnance n°? ?[\d\-]+ (?:du|de) $|\bn° ?$|(?:\bloi|\bdecret|\barrete) n°? ?$")
 _MONTH_CONTEXT = re.compile(r"(?:\ben|\bdepuis|\bdebut|\bfin|\bmi|\bcourant|\bmois de|\bjusqu'en|\bdes|\bdu|\bau|\bd'|\bavant|\bapres)[\s\-]+$")
 _WEEKDAY_BEFORE = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})[\s,]+$")
+# "mer. 10 juillet 2024", "Tue, 24 Nov 2026", "JEU 26/11": abbreviated weekdays (French, English)
+_WEEKDAY_ABBR_BEFORE = re.compile(r"(?<![\w])(?:lun|mar|mer|jeu|ven|sam|dim|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\.?,?[ \t]+$")
 # a journal reference "Blood. 2010 Jan 21;115(3):453-74" dates a publication, not a patient
 CITATION = re.compile(r"(?<![\w])(?:19|20)\d\d(?:\s+[a-z]{3,4}\.?(?:\s+\d{1,2})?)?\s*;\s*\d+\s*(?:\(\s*[\w\-]+\s*\))?\s*:\s*[\w\-]+")
 # more written forms: "20240312", "2024-01", "2024 01 12", "2019/2020", "le 12 03 24", "les 3, 4 et 5 mars"
@@ -85,6 +89,7 @@ SHORT_SPACED = re.compile(r"(?:\ble|\bdu|\bau|\bdate\b[^\n\d]{0,15})\s*(\d{1,2})
 DAY_LIST = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?(?=(?:\s*,\s*\d{{1,2}}(?:er)?)*\s*(?:,|et)\s*\d{{1,2}}(?:er)?(?:\s+(?:{_MONTH_ALT})(?![a-z])|/\d{{1,2}}/(?:19|20)?\d\d(?![\d/])))")  # "les 12, 13 et 14/03/2024"
 # "10/10", "8/12": a visual acuity or a score out of 10/12/20 on a line that names one
 _SCORE_LINE = re.compile(r"(?:score|oeil|acuite|\bav\b|niveau|echelle|\beva\b|\bnote\b|apgar|glasgow|estime)[^\n]{0,40}$")
+_NOT_NUMERIC_DATE_BEFORE = re.compile(r"(?:\bapgar|\bpage|\bp\.)[ \t:]*$")
 _PAGE_LINE = re.compile(r"[ \t]*\d{1,2}[ \t]?/[ \t]?\d{1,2}[ \t]*(?:\n|$)")
 # "03 1 8 2 0 2 1": a two-digit day then month and year typed digit by digit (form fields)
 DD_SPACED = re.compile(r"(?<![\d ])(?<!\d )(\d\d)((?: \d){6})(?! ?\d)")
@@ -121,6 +126,8 @@ def find_dates(folded: str) -> list[DateMatch]:
     out: list[DateMatch] = []
     for m in NUMERIC.finditer(folded):
         d, mo, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        if _NOT_NUMERIC_DATE_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
+            continue  # "Apgar 9/10/10", "page 2/3"
         if _valid(d, mo, y):
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "numeric"))
     for m in ISO.finditer(folded):
@@ -155,6 +162,8 @@ def find_dates(folded: str) -> list[DateMatch]:
     short: list[DateMatch] = []
     for m in DAY_MONTH.finditer(folded):
         a, b = m.group(1), m.group(2)
+        if _NOT_NUMERIC_DATE_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
+            continue  # "page 2/3", "Apgar 9/10"
         if _NOT_DATE_BEFORE.search(folded, max(0, m.start() - 30), m.start()):
             continue
         if not _valid(int(a), int(b), None) or _UNIT_AFTER.match(folded, m.end()):
@@ -235,6 +244,10 @@ def find_dates(folded: str) -> list[DateMatch]:
         d, y = int(m.group(2)), int(m.group(3))
         if mo and _valid(d, mo, y):  # an English month is not rewritten by the shift: the caller falls back
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual" if mon in MONTHS else "english"))
+    for m in MONTH_FIRST_ORDINAL.finditer(folded):  # "on July 20th"
+        mo = _EN_MONTHS.get(m.group(1)) or {"september": 9, "november": 11}.get(m.group(1))
+        if mo and _valid(int(m.group(2)), mo, None):
+            out.append(DateMatch(m.start(), m.end(), int(m.group(2)), mo, None, "english"))
     for m in EN_DAY_FIRST.finditer(folded):
         mon = m.group(2)
         if mon in MONTHS and mon not in ("march", "sept"):  # French forms are TEXTUAL's ("3 mars", "12 oct")
@@ -254,7 +267,7 @@ def find_dates(folded: str) -> list[DateMatch]:
         q = _QUALIFIER_BEFORE.search(folded, max(0, d.start - 10), d.start)
         if q and d.kind in ("textual", "year", "month_year"):
             d.start = q.start()
-        w = _WEEKDAY_BEFORE.search(folded, max(0, d.start - 12), d.start)
+        w = _WEEKDAY_BEFORE.search(folded, max(0, d.start - 12), d.start) or _WEEKDAY_ABBR_BEFORE.search(folded, max(0, d.start - 12), d.start)
         if w:  # "lundi 12/03/2024": the weekday is part of the date
             d.start = w.start()
     out.sort(key=lambda d: (d.start, -(d.end - d.start)))

@@ -18,7 +18,7 @@ from partages.deid.dates import find_dates
 from partages.deid.names import find_names
 from partages.deid.numbers import IdPatterns, find_numbers
 from partages.deid.patient import find_patient, parse_birth_date
-from partages.deid.places import find_places
+from partages.deid.places import find_places, towns_after_spans
 from partages.deid.protect import FUNCTION_WORDS, UNIT_WORDS, abbreviation_keys, drug_words, find_protected
 from partages.deid.resources import Lexicons, load_lexicons
 from partages.deid.spans import Span, resolve
@@ -74,7 +74,7 @@ class Detector:
     # -- helpers -------------------------------------------------------------------------
     def _protected_token(self, w: str) -> bool:
         k = fold_key(w.rstrip("."))
-        if k in self.drugs or k in UNIT_WORDS:
+        if k in self.drugs or k in UNIT_WORDS or k in _NEVER_CANDIDATES:
             return True  # "Gy", "UI": units (function words are judged on whole spans, see _function_or_unit)
         return w.isupper() and k in self.abbrev
 
@@ -119,8 +119,13 @@ class Detector:
                     else:
                         villes.append([b, e])
                     continue
-                spans.append(Span(b, e, lab, text[b:e], "model"))
+                w = text[b:e]
+                if lab in ("NOM", "PRENOM") and w.isupper() and fold_key(w) in lx.common_words and fold_key(w) not in lx.last_names and fold_key(w) not in lx.first_names:
+                    continue  # "2E TRIMESTRE": a heading word in capitals
+                spans.append(Span(b, e, lab, w, "model"))
             spans += [Span(b, e, "VILLE", text[b:e], "model") for b, e in villes if self._plausible_commune(text[b:e])]
+        spans += towns_after_spans(text, resolve(spans), lx)
+        spans = _address_line_before_zip(text, spans)
         spans = _drop_lone_acronyms(text, spans)
         if self.config.propagate:
             spans += self._propagate(text, folded, spans, protected)
@@ -187,6 +192,44 @@ _MEDICAL_WORD = re.compile(r"(?i)^[a-zà-ÿ\-]{4,}(?:pathie|patie|graphie|scopie
 
 
 _LOWER_WORD_BEFORE = re.compile(r"(?:(?:^|[\s'’(])(?:[a-zà-ÿ]+|L[ae]s?|Une?|Des|Du|De)['’\s]+|\()$")
+
+
+_ZIP_LINE = re.compile(r"[ \t]*(?:\d{5}|\d{2} \d{3})[ \t]+[A-ZÉÈ]")
+_NOT_ADDRESS_LINE = re.compile(r"(?i):|\b(?:dr|pr|docteur|professeur|m|mme|mlle|monsieur|madame|service|unit[ée]|p[ôo]le|d[ée]partement|secr[ée]tariat|cabinet|"
+                               r"centre|clinique|h[ôo]pital|chu|ch|ehpad|pharmacie|laboratoire|m[ée]decin|cardiolog\w*|urgences)\b\.?")
+
+
+def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
+    """In an address block, the line right above "ZIP Town" is the street part even without a
+    street word ("Le Moulin de Chabans", "Le Bourg"): one ADRESSE span, unless it names a
+    person, a service or an establishment."""
+    zips = [s for s in spans if s.label == "ZIP"]
+    if not zips:
+        return spans
+    out = list(spans)
+    for z in zips:
+        line_start = text.rfind("\n", 0, z.start) + 1
+        if line_start == 0 or text[line_start:z.start].strip() or not _ZIP_LINE.match(text, line_start):
+            continue  # the postcode must open its line, under another line
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev_start:line_start - 1]
+        stripped = line.strip()
+        if not stripped or len(stripped.split()) > 8 or not (stripped[:1].isupper() or stripped[:1].isdigit()) or _NOT_ADDRESS_LINE.search(stripped):
+            continue
+        b = prev_start + len(line) - len(line.lstrip())
+        e = b + len(stripped)
+        inside = [s for s in out if b <= s.start and s.end <= e]
+        if any(s.label == "ADRESSE" for s in inside) or any(s.start < e and b < s.end and not (b <= s.start and s.end <= e) for s in out):
+            continue
+        if any(s.label in ("TEL", "MAIL", "DATE", "SECU", "IPP", "NDA", "RPPS") for s in inside):
+            continue
+        out = [s for s in out if s not in inside] + [Span(b, e, "ADRESSE", stripped, "context")]
+    return out
+
+
+# greetings, page headers and establishment qualifiers are never names for the tagger
+_NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page prive privee public publique universitaire regional "
+                              "intercommunal departemental militaire mutualiste".split())
 
 
 def _keep_known(text: str, spans: list[Span], known: list[Span]) -> list[Span]:

@@ -28,7 +28,8 @@ ADDRESS = re.compile(
     rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
 )
 ADDRESS_NO_NUMBER = re.compile(
-    r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|rue|avenue|boulevard|allée|place|impasse|quai)"
+    r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|Route|Hameau|Lieu-dit|Lieu dit|Quartier|Section|Lotissement|"
+    r"ZI|ZA|ZAC|Zone\s+(?:industrielle|artisanale|d'activit[ée]s?)|Parc\s+d'activit[ée]s?|rue|avenue|boulevard|allée|place|impasse|quai|route|hameau|lieu-dit|quartier)"
     r"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
 )
 AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")
@@ -41,8 +42,8 @@ AFTER_ADDRESS_4 = re.compile(r"[ \t]*,?[ \t]*(\d{4})[ \t]+([A-ZÉÈ][\w'’\-]+(
 # "Résidence les Mimosas" (a line of its own, or after the street on its line)
 POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
 BUILDING_LINE = re.compile(
-    r"(?im)^[ \t]*(?:adresse[ \t]*:[ \t]*)?((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
-    r"[ \t]+[^\n]{1,60}?)[ \t]*$"
+    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant)[ \t]*:?[ \t]*)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
+    r"[ \t]+[^\n]{1,60}?)[ \t]*(?:$|(?=,[ \t]*\d{5}\b|[ \t]+[-–][ \t]))"
 )
 # Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
 FOREIGN_ADDRESS = re.compile(
@@ -70,12 +71,13 @@ CITY_CONTEXT = re.compile(
 
 _HOSPITAL_TYPES = (
     r"h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
-    r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]"
+    r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
+    r"had|epsm|pharmacie|site(?=\s+d)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
 HOSPITAL = re.compile(
-    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:\s+(?i:priv[ée]e?|public|publique|mutualiste|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
+    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:\s+(?i:priv[ée]e?|public|publique|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
     # the article belongs to the name ("Hôpital [la Croix-Rousse]", EDS-Pseudo gold)
-    r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:[ \t]*-[ \t]*|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t-]+[A-ZÉÈ][\w'’\-]*){0,2})"
+    r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:-|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t]+[A-ZÉÈ][\w'’\-]*|-[A-ZÉÈ][\w'’\-]*){0,2})"
 )
 # Well-known establishment names that appear without "hôpital" before them.
 KNOWN_HOSPITALS = [
@@ -118,6 +120,7 @@ SERVICE_OF = re.compile(
     r"[ \t]+(?:de|du|d['’])[ \t]*([A-ZÉÈ][\w\-]+(?:[ \t\-][A-ZÉÈ][\w\-]+){0,2})"
 )
 _TITLE_WORDS = {"pr", "dr", "docteur", "professeur", "mme", "madame", "monsieur", "m", "mr"}
+_PRIVATE_TYPES = re.compile(r"(?i)pharmacie|clinique|polyclinique|ehpad|cabinet")
 _TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
 _TRAILING_CONNECTOR = re.compile(r"(?:[\s-]+(?:de|du|des|la|le|les|d'|l'|et))+[\s-]*$", re.I)
 
@@ -137,7 +140,7 @@ _ZIP_AFTER_CITY = re.compile(r"[ \t]*,?[ \t]*\(?[ \t]*(\d{5}|\d{2} \d{3})(?![\d/
 # a commune under a place field label: "Ville de naissance : Nancy", "Né(e) à : Bordeaux",
 # "Domicile : Montreuil" (a known commune, whatever its population)
 PLACE_FIELD = re.compile(
-    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie))?[ \t]*:[ \t]*"
+    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*:[ \t]*"
     r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
 )
 
@@ -154,13 +157,23 @@ def _communes_after(cues: re.Pattern[str], words_re: re.Pattern[str], text: str,
 
 
 def _commune_prefix(words: str, lx: Lexicons) -> int:
-    """Length (chars) of the longest prefix of ``words`` that is a known commune, else 0."""
+    """Length (chars) of the longest prefix of ``words`` that is a known commune, else 0
+    ("St Didier Au Mont D Or" is "Saint-Didier-au-Mont-d'Or")."""
     toks = list(re.finditer(r"[^\s]+", words))
     for n in range(len(toks), 0, -1):
         end = toks[n - 1].end()
-        if fold_key(words[:end]) in lx.communes:
+        if commune_key(words[:end]) in lx.communes:
             return end
     return 0
+
+
+_SAINT = re.compile(r"(?<![a-z])(st|ste)(?= )")
+
+
+def commune_key(name: str) -> str:
+    """Lexicon key of a commune name, with "St"/"Ste" read as "Saint"/"Sainte"."""
+    k = fold_key(name)
+    return _SAINT.sub(lambda m: "saint" if m.group(1) == "st" else "sainte", k) if "st" in k else k
 
 
 def find_places(text: str, lx: Lexicons) -> list[Span]:
@@ -182,7 +195,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
     for m in POSTAL_BOX.finditer(text):
         add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "rule"))
     for m in BUILDING_LINE.finditer(text):
-        line = m.group(1).rstrip(" ,;.")
+        line = _before_town(m.group(1), lx).rstrip(" ,;.")
         if not re.search(r"\d|[A-ZÉÈ]", line[1:]) or len(line.split()) > 8:
             continue  # "résidence principale", "tour de taille": no number and no capitalised name
         add(Span(m.start(1), m.start(1) + len(line), "ADRESSE", line, "context"))
@@ -202,7 +215,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if n == 0 and plausible_postcode(compact, lx):
             first = re.match(r"[^\W\d_][\w'’\-]*(?:[ \t]*\n[ \t]*[A-ZÉÈ][\w'’\-]*)?", words)
             # an unknown commune after a known postcode: keep the capitalised words
-            if first and first.group(0)[:1].isupper() and fold_key(first.group(0).split()[0]) not in lx.common_words:
+            if first and first.group(0)[:1].isupper() and fold_key(first.group(0).split()[0]) not in lx.common_words and not re.match(r"[ \t]*:", words[first.end():]):
                 n = first.end()
                 more = re.match(r"(?:[ \t]+[A-ZÉÈ][\w'’\-]*)*", words[n:])
                 if more and words[:1].isupper() and words[:2].isupper():
@@ -215,6 +228,8 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
             if plausible_postcode(compact, lx) and re.search(r"(?i)(?:cp|code postal)\s*:?\s*$", text[max(0, m.start() - 20):m.start()]):
                 add(Span(m.start(1), m.end(1), "ZIP", code, "context"))
             continue
+        if re.match(r"[ \t]*:", text[m.start(2) + n:m.start(2) + n + 3]):
+            continue  # "56240⏎NIR : ...": the next line's field label, not a commune
         c = CEDEX.match(text, m.start(2) + n)
         city_end = c.end() if c else m.start(2) + n
         city = text[m.start(2):city_end]
@@ -241,17 +256,19 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
             name = name.split(" ")[0]
             key = fold_key(name)
             pop = lx.communes.get(key)
-        if key in lx.areas and re.search(r"(?i)\ben\s+$", text[max(0, m.start(1) - 4):m.start(1)]):
-            continue  # "en Corrèze", "en Bretagne": a département or a region, not a town
+        if key in lx.areas and (re.search(r"(?i)\ben\s+$", text[max(0, m.start(1) - 4):m.start(1)]) or _is_area(name, lx)):
+            continue  # "en Corrèze", "à La Réunion": a département or a region, not a town
         if pop is not None and key not in lx.common_words and (pop >= 5000 or (key not in lx.first_names and key not in lx.last_names)):
             add(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
     for start, name, parts in _communes_after(CITY_PREP, _WORDS_AFTER, text, lx):  # "résidant à La Possession"
-        if len(parts) < 2 or (all(fold_key(w) in lx.common_words for w in parts) and not all(w[:1].isupper() for w in parts)):
+        if _is_area(name, lx) or len(parts) < 2 or (all(fold_key(w) in lx.common_words for w in parts) and not all(w[:1].isupper() for w in parts)):
             continue
         if not name[:1].isupper() and len(parts) < 3:
             continue
         add(Span(start, start + len(name), "VILLE", name, "context"))
     for start, name, parts in _communes_after(STRONG_CITY_PREP, _LOWER_WORDS_AFTER, text, lx):
+        if _is_area(name, lx):
+            continue
         if len(parts) == 1 and (fold_key(name) in lx.common_words and not name[:1].isupper() or len(name) < 4):
             continue  # "né à terme", "vit à la ..."
         if all(fold_key(w) in lx.common_words for w in parts) and not name[:1].isupper() and len(parts) < 3:
@@ -277,17 +294,18 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         add(Span(m.start(1), m.end(1), "HOPITAL", name, "context"))
     for m in HOSPITAL.finditer(text):
         name = _TRAILING_CONNECTOR.sub("", m.group("name").rstrip(" -"))
-        if fold_key(name) in lx.common_words:
-            continue
+        if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
+                                                       and text[m.end("type"):m.start("name")].strip()):
+            continue  # "Hôpital de Jour"; but "Pharmacie du Centre", "Clinique du Parc" are names
         b = m.start("name")
         link = text[m.end("type"):m.start("name")]
-        if link.strip() and fold_key(name) not in lx.communes:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
+        if link.strip() and lx.communes.get(fold_key(name), 0) < 2000:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
             b = m.end("type") + len(link) - len(link.lstrip())
         if _TYPE_IN_NAME.match(m.group("type")):  # "Centre Hospitalier de Beauvais", "HOP Avicenne": whole name
             b = m.start("type")
         add(Span(b, m.start("name") + len(name), "HOPITAL", text[b:m.start("name") + len(name)], "context"))
-    for m in KNOWN_HOSPITAL_RE.finditer(fold(text)):
-        add(Span(m.start(1), m.end(1), "HOPITAL", text[m.start(1):m.end(1)], "lexicon"))
+    for m in KNOWN_HOSPITAL_RE.finditer(fold(text)):  # rule-grade: the longer of it and a context match wins
+        add(Span(m.start(1), m.end(1), "HOPITAL", text[m.start(1):m.end(1)], "context"))
     for m in HOSPITAL_EN.finditer(text):
         add(Span(m.start(1), m.end(1), "HOPITAL", m.group(1), "context"))
     for m in FOREIGN_ADDRESS.finditer(text):  # "Rue de la Loi 16, 1000 Bruxelles", "Hauptstrasse 12, 8001 Zürich"
@@ -313,6 +331,57 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+# "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
+# place line of a letter
+LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
+# after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
+_TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*")
+
+
+def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
+    """Communes that context makes sure of, once the other spans are known: the place line of a
+    letter, and a commune right after an establishment ("Clinique Saint-Léonard, St Cyr Au Mont
+    D Or", "Hôpital Paul-Brousse (Pau)"), a street ("4 allée Marcel Pagnol - Laigné-en-Belin")
+    or a person ("Dr Cardin Souleymane, Bordères-sur-l'Échez": a multi-word commune, or one
+    ending the line)."""
+    out: list[Span] = []
+    for m in LETTER_PLACE.finditer(text):
+        name = m.group(1).strip()
+        n = _commune_prefix(name, lx)
+        if n == len(name) and not _is_area(name, lx):
+            out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
+    for s in spans:
+        if s.label not in ("HOPITAL", "ADRESSE", "NOM", "PRENOM"):
+            continue
+        sep = _TOWN_AFTER.match(text, s.end)
+        if not sep or not sep.group(0).strip():
+            continue
+        words = _WORDS_AFTER.match(text, sep.end()) or _ONE_WORD.match(text, sep.end())
+        if not words or not words.group(0)[:1].isupper():
+            continue
+        n = _commune_prefix(words.group(0), lx)
+        if not n:
+            continue
+        name = words.group(0)[:n]
+        key = commune_key(name)
+        multi = len(name.split()) >= 2 or "-" in name
+        ends = re.match(r"[ \t]*(?:[).,;]|\n|$)", text[sep.end() + n:sep.end() + n + 2])
+        if _is_area(name, lx) or key in lx.common_words:
+            continue
+        if s.label in ("NOM", "PRENOM") and not (multi or (ends and key not in lx.first_names and key not in lx.last_names)):
+            continue
+        if s.label in ("HOPITAL", "ADRESSE") and not (multi or ends):
+            continue
+        out.append(Span(sep.end(), sep.end() + n, "VILLE", name, "context"))
+    return out
+
+
+def _is_area(name: str, lx: Lexicons) -> bool:
+    """A département or a region ("Corrèze", "La Réunion") that is no sizeable commune."""
+    key = fold_key(name)
+    return key in lx.areas and lx.communes.get(key, 0) < 2000
+
+
 def _union_addresses(text: str, spans: list[Span]) -> list[Span]:
     """Overlapping address pieces ("Bât. C, apt 12" and "12\nRésidence ... rue Pasteur") become
     one span, so resolving overlaps later never drops a piece."""
@@ -328,6 +397,17 @@ def _union_addresses(text: str, spans: list[Span]) -> list[Span]:
         else:
             merged.append(s)
     return [s for s in spans if s.label != "ADRESSE"] + merged
+
+
+def _before_town(line: str, lx: Lexicons) -> str:
+    """"Lieu-dit Kerbrat, Plouay 56240" → "Lieu-dit Kerbrat": an address line ends where a
+    comma-separated part is a commune (with or without its postcode)."""
+    parts = line.split(",")
+    for i in range(1, len(parts)):
+        part = re.sub(r"[ \t]*\(?\d{5}\)?[ \t]*$", "", parts[i].strip())
+        if part and part[:1].isupper() and _commune_prefix(part, lx) == len(part) and commune_key(part) not in lx.common_words:
+            return ",".join(parts[:i])
+    return line
 
 
 def _after_address_extra(text: str, end: int, lx: Lexicons, add) -> None:

@@ -22,7 +22,9 @@ and 45+ notes (``eval_data/tricky_notes_v3.txt``) written *blind* by a contribut
 the detector's code, its errors or the EDS-Pseudo templates, and committed before the detector
 changes they measure. The templates are refilled like the others (names, first names, towns,
 postcodes) under identity headers of three new forms. Errors on it are not inspected
-(``benchmarks/deid_errors.py`` refuses it).
+(``benchmarks/deid_errors.py`` refuses it). ``dev-v3`` is built the same way from a second
+blind pair (``dev_templates_v3.txt``, ``dev_notes_v3.txt``), written by other blind writers
+from the same brief as a *development* set: its errors are inspected to fix the detector.
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -184,21 +186,24 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", "test", "test-v2", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "test", "test-v2", "test-v1")
 TEST_SPLITS = ("test",)  # the held-out split; test-v1 and test-v2 are spent (see the module docstring)
 BLIND_TEMPLATES_PATH = Path(__file__).with_name("eval_data") / "heldout_templates_v3.txt"
+BLIND_DEV_TEMPLATES_PATH = Path(__file__).with_name("eval_data") / "dev_templates_v3.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
 # "dev-all" every EDS-Pseudo template, "test" the blind templates of 2026-11-29
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
+    "dev-v3": ("blind-dev", "dev-v3", "dev-v3"),
     "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test": ("blind", "test-v3", "test-v3"),
 }
 
 
-def read_blind_templates() -> list[str]:
-    """The held-out templates written blind (``eval_data/heldout_templates_v3.txt``): snippets
-    separated by ``---`` lines, ``#`` lines are comments."""
-    raw = BLIND_TEMPLATES_PATH.read_text(encoding="utf-8")
+def read_blind_templates(path: Path = BLIND_TEMPLATES_PATH) -> list[str]:
+    """Templates written blind (``eval_data/heldout_templates_v3.txt``, the test split, or
+    ``dev_templates_v3.txt``, a development split by other blind writers): snippets separated
+    by ``---`` lines, ``#`` lines are comments."""
+    raw = path.read_text(encoding="utf-8")
     out = []
     for part in re.split(r"(?m)^---[ \t]*$", raw):
         lines = [ln for ln in part.strip("\n").split("\n") if not ln.startswith("#")]
@@ -230,13 +235,13 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
         raise ValueError(f"unknown split {split!r} (choose from {', '.join(SPLITS)})")
     lx = load_lexicons(str(data_dir))
     source, seed_name, prefix = _SPLIT_SOURCES[split]
-    if source == "blind":
-        templates = read_blind_templates()
+    if source.startswith("blind"):
+        templates = read_blind_templates(BLIND_DEV_TEMPLATES_PATH if source == "blind-dev" else BLIND_TEMPLATES_PATH)
     else:
         templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
                      if (source == "all" or split_of(i, t) == source) and (keep is None or keep(i, t))]
     rng = random.Random(f"{seed_name}:{seed}")
-    style = {"test-v2": "v2", "test": "v3"}.get(split, "v1")
+    style = {"test-v2": "v2", "test": "v3", "dev-v3": "v3"}.get(split, "v1")
     docs = []
     for d in range(n_docs):
         female = rng.random() < 0.5
@@ -258,7 +263,7 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
             text += t + "\n\n"
             spans += [{**s, "start": s["start"] + base, "end": s["end"] + base} for s in sp]
             protect += [{"start": s["start"] + base, "end": s["end"] + base} for s in pr]
-            if k % 3 == 1 and source != "blind":  # the blind split carries its own protect items
+            if k % 3 == 1 and not source.startswith("blind"):  # the blind splits carry their own protect items
                 drug, drug2 = rng.sample(_DRUGS, 2)
                 line = rng.choice(MEDICATION_LINES).format(drug=drug, drug2=drug2, epo=rng.choice(_EPOS), sign=rng.choice(_SIGNS))
                 protect_words += [drug, drug2] + _EPOS + _SIGNS + ["Glasgow"]
