@@ -22,9 +22,10 @@ and 45+ notes (``eval_data/tricky_notes_v3.txt``) written *blind* by a contribut
 the detector's code, its errors or the EDS-Pseudo templates, and committed before the detector
 changes they measure. The templates are refilled like the others (names, first names, towns,
 postcodes) under identity headers of three new forms. Errors on it are not inspected
-(``benchmarks/deid_errors.py`` refuses it). ``dev-v3`` is built the same way from a second
-blind pair (``dev_templates_v3.txt``, ``dev_notes_v3.txt``), written by other blind writers
-from the same brief as a *development* set: its errors are inspected to fix the detector.
+(``benchmarks/deid_errors.py`` refuses it). ``dev-v3`` and ``dev-v4`` are built the same way
+from two more blind pairs (``dev_templates_v3.txt`` + ``dev_notes_v3.txt``, ``..._v4``), written
+by other blind writers from the same brief as *development* sets: their errors are inspected
+to fix the detector (dev-v4 was first scored untouched, as an estimate before the test).
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -186,16 +187,16 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "test", "test-v2", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v2", "test-v1")
 TEST_SPLITS = ("test",)  # the held-out split; test-v1 and test-v2 are spent (see the module docstring)
-BLIND_TEMPLATES_PATH = Path(__file__).with_name("eval_data") / "heldout_templates_v3.txt"
-BLIND_DEV_TEMPLATES_PATH = Path(__file__).with_name("eval_data") / "dev_templates_v3.txt"
+EVAL_DATA = Path(__file__).with_name("eval_data")
+BLIND_TEMPLATES_PATH = EVAL_DATA / "heldout_templates_v3.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
 # "dev-all" every EDS-Pseudo template, "test" the blind templates of 2026-11-29
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
-    "dev-v3": ("blind-dev", "dev-v3", "dev-v3"),
-    "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test": ("blind", "test-v3", "test-v3"),
+    "dev-v3": ("blind:dev_templates_v3.txt", "dev-v3", "dev-v3"), "dev-v4": ("blind:dev_templates_v4.txt", "dev-v4", "dev-v4"),
+    "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test": ("blind:heldout_templates_v3.txt", "test-v3", "test-v3"),
 }
 
 
@@ -236,12 +237,12 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
     lx = load_lexicons(str(data_dir))
     source, seed_name, prefix = _SPLIT_SOURCES[split]
     if source.startswith("blind"):
-        templates = read_blind_templates(BLIND_DEV_TEMPLATES_PATH if source == "blind-dev" else BLIND_TEMPLATES_PATH)
+        templates = read_blind_templates(EVAL_DATA / source.split(":", 1)[1])
     else:
         templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
                      if (source == "all" or split_of(i, t) == source) and (keep is None or keep(i, t))]
     rng = random.Random(f"{seed_name}:{seed}")
-    style = {"test-v2": "v2", "test": "v3", "dev-v3": "v3"}.get(split, "v1")
+    style = "v3" if source.startswith("blind") else {"test-v2": "v2"}.get(split, "v1")
     docs = []
     for d in range(n_docs):
         female = rng.random() < 0.5

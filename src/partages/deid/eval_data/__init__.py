@@ -45,7 +45,7 @@ def parse_note(raw: str) -> dict:
 
 TRICKY_V2_PATH = Path(__file__).with_name("tricky_notes_v2.txt")
 TRICKY_V3_PATH = Path(__file__).with_name("tricky_notes_v3.txt")
-DEV_V3_PATH = Path(__file__).with_name("dev_notes_v3.txt")
+DEV_NOTES = {"dev-v3": Path(__file__).with_name("dev_notes_v3.txt"), "dev-v4": Path(__file__).with_name("dev_notes_v4.txt")}
 
 
 def _notes(path: Path) -> list[str]:
@@ -56,8 +56,8 @@ def _notes(path: Path) -> list[str]:
 def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
     notes of the first set), ``test-v2`` (the second set) — those two spent —, ``test`` (the
-    third set, written blind, held out) and ``dev-v3`` (blind development notes). ``None``
-    gives all of them."""
+    third set, written blind, held out), ``dev-v3`` and ``dev-v4`` (blind development notes).
+    ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
         s = "dev" if i % 2 == 0 else "test-v1"
@@ -68,8 +68,9 @@ def tricky_notes(split: str | None = None) -> list[dict]:
         out += [{"id": f"tricky-v2-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V2_PATH))]
     if split in (None, "test"):
         out += [{"id": f"tricky-v3-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V3_PATH))]
-    if split in (None, "dev-v3"):
-        out += [{"id": f"dev-v3-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(DEV_V3_PATH))]
+    for name, path in DEV_NOTES.items():
+        if split in (None, name) and path.exists():
+            out += [{"id": f"{name}-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(path))]
     return out
 
 
