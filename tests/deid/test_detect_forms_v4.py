@@ -202,3 +202,49 @@ def test_more_identifier_forms(detector, text, expected):
 )
 def test_names_from_the_blind_development_split(detector, text, names):
     assert [s.text for s in detector.detect(text) if s.label in ("NOM", "PRENOM")] == names
+
+
+# --- classes found on the second blind-written development split (dev-v4) ------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Adresse du patient\nLa Croix Blanche\nLieu-dit Kerlosquet\n29870 Lannilis", [("ADRESSE", "La Croix Blanche\nLieu-dit Kerlosquet")]),
+        ("Adresse : Rés. Les Mimosas, Bât. B, apt 21\n69009 Lyon", [("ADRESSE", "Rés. Les Mimosas, Bât. B, apt 21")]),
+        ("Adresse : Les Hauts de Fonlabour, 81000 Albi", [("ADRESSE", "Les Hauts de Fonlabour")]),
+        ("103 grande rue de la Croix-Rousse, 69004 Lyon", [("ADRESSE", "103 grande rue de la Croix-Rousse")]),
+        ("12 ruelle des Goyaviers, 97432 Saint-Pierre", [("ADRESSE", "12 ruelle des Goyaviers")]),
+        ("12 bis rue Victor Hugo,\nVolmerange-les-Mines 57330", [("VILLE", "Volmerange-les-Mines"), ("ZIP", "57330")]),
+        ("| Lieu de naissance | Clermont-Ferrand |", [("VILLE", "Clermont-Ferrand")]),
+        ("il vit avec sa compagne à bourg-en-bresse depuis 2010", [("VILLE", "bourg-en-bresse")]),
+        ("Réunion à la Pitié-Salpêtrière, Paris 13e.", [("VILLE", "Paris 13e")]),
+        ("Dr Jean Morel, cardiologue, prescripteur N° AM 62 1 23456 7", [("RPPS", "62 1 23456 7")]),
+        ("Transport par Ambulances Dumonteil - 04 71 09 22 45", [("NOM", "Dumonteil")]),
+        ("Centre hospitalier intercommunal Robert Ballanger, Aulnay", [("HOPITAL", "Robert Ballanger")]),
+        ("Suivi à l'EHPAD du Parc de Ajaccio.", [("HOPITAL", "du Parc"), ("VILLE", "Ajaccio")]),
+        ("Centre hospitalier de Cholet, service de pneumologie", [("VILLE", "Cholet")]),
+        ("Prénom(s) : Timothé Thiméo\nDate de naissance : 3 septembre 2015", [("PRENOM", "Timothé Thiméo")]),
+        ("je remercie d'avoir adressé votre patient M. meunier jean-claude, 67 ans", [("NOM", "meunier"), ("PRENOM", "jean-claude")]),
+        ("SORTIE LE 28/11 / RDV HDJ LE 07/12 A 8H", [("DATE", "28/11"), ("DATE", "07/12")]),
+    ],
+)
+def test_forms_from_the_second_blind_development_split(detector, text, expected):
+    got = [(s.label, s.text) for s in detector.detect(text)]
+    for item in expected:
+        assert item in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Salle 3, bâtiment Laennec : réunion de service.",  # a hospital building, not an address
+        "Endoscope : Olympus GIF-H190 n° 2811044, désinfection tracée.",  # a device serial number
+        "Maison de santé pluriprofessionnelle\n2 rue du Stade\n29430 Plounévez",  # the practice is no street
+        "Suivi au CHU de Martinique puis au CH de Mayotte.",  # territories, not establishments' names
+        "INTERNE : Constant Laroche  bip 6123",
+    ],
+)
+def test_not_identifiers_from_the_second_blind_development_split(detector, text):
+    got = [(s.label, s.text) for s in detector.detect(text)]
+    assert not any(t in ("bâtiment Laennec", "2811044", "Maison de santé pluriprofessionnelle", "Martinique", "Mayotte", "bip") for _, t in got), got

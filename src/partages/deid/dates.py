@@ -32,7 +32,7 @@ _NUMWORD = (
 _NUMWORDS = rf"(?!et\b){_NUMWORD}(?:[ \t\-]+{_NUMWORD})*"  # never starts with "et" ("janvier et mars"); never across a line break
 _SEP = r"\s?[/.\-|]\s?"
 _UNIT_AFTER = re.compile(r"\s?(?:(?:mg|g|ml|mmol|µg|ug|ui|u|cp|comprimes?|gelules?|amp|sachets?|gouttes?|kg|cm|mm|h|j|mcg|ng|l|dl|cc|patients?|cas|sujets?|personnes?|"
-                         r"mmhg|cmh2o|millilitres?|litres?|grammes?|milligrammes?|unites?|kcal|calories|metres?|pas|fois|copies|cellules)(?![a-z])|%|/)", re.I)
+                         r"mmhg|cmh2o|millilitres?|litres?|grammes?|milligrammes?|unites?|kcal|calories|metres?|pas|fois|copies|cellules)(?![a-z])|%)|/(?=[a-zµ])", re.I)
 # "les 2/3 internes", "le 1/3 moyen": a fraction of an organ, not a day and month
 _FRACTION_AFTER = re.compile(r"\s+(?:internes?|externes?|moyens?|sup[ée]rieurs?|inf[ée]rieurs?|ant[ée]rieurs?|post[ée]rieurs?|distal|proximal|lat[ée]ral|m[ée]dian|de\s+(?:la|l'|du|des))\b")
 

@@ -74,7 +74,7 @@ class Detector:
     # -- helpers -------------------------------------------------------------------------
     def _protected_token(self, w: str) -> bool:
         k = fold_key(w.rstrip("."))
-        if k in self.drugs or k in UNIT_WORDS or k in _NEVER_CANDIDATES:
+        if k in self.drugs or k in UNIT_WORDS or k in _QUALIFIERS or (k in _NEVER_CANDIDATES and not w.isupper()) or (w.isupper() and k in _HEADING_WORDS):
             return True  # "Gy", "UI": units (function words are judged on whole spans, see _function_or_unit)
         return w.isupper() and k in self.abbrev
 
@@ -195,41 +195,57 @@ _LOWER_WORD_BEFORE = re.compile(r"(?:(?:^|[\s'’(])(?:[a-zà-ÿ]+|L[ae]s?|Une?|
 
 
 _ZIP_LINE = re.compile(r"[ \t]*(?:\d{5}|\d{2} \d{3})[ \t]+[A-ZÉÈ]")
-_NOT_ADDRESS_LINE = re.compile(r"(?i):|\b(?:dr|pr|docteur|professeur|m|mme|mlle|monsieur|madame|service|unit[ée]|p[ôo]le|d[ée]partement|secr[ée]tariat|cabinet|"
-                               r"centre|clinique|h[ôo]pital|chu|ch|ehpad|pharmacie|laboratoire|m[ée]decin|cardiolog\w*|urgences)\b\.?")
+_NOT_ADDRESS_LINE = re.compile(r"(?i):|\b(?:dr|pr|docteur|professeur|m|mme|mlle|monsieur|madame|adresse|destinataires?|copie|patient|patiente|service|unit[ée]|p[ôo]le|d[ée]partement|secr[ée]tariat|cabinet|"
+                               r"centre|clinique|h[ôo]pital|hospitali\w*|groupe|direction|maison|sant[ée]|chu|ch|ehpad|ssr|had|pharmacie|laboratoire|m[ée]decin\w*|\w+logi[ea]s?|urgences|affaires)\b\.?")
 
 
 def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
-    """In an address block, the line right above "ZIP Town" is the street part even without a
-    street word ("Le Moulin de Chabans", "Le Bourg"): one ADRESSE span, unless it names a
-    person, a service or an establishment."""
-    zips = [s for s in spans if s.label == "ZIP"]
-    if not zips:
-        return spans
+    """In an address block, the lines right above "ZIP Town" are the street part even without a
+    street word ("Le Moulin de Chabans", "Le Bourg", "La Croix Blanche⏎Lieu-dit Kerlosquet"): up
+    to three lines, each one ADRESSE span, stopping at a line that names a person, a service or
+    an establishment, or that is a field label; also the value of an "Adresse :" field before
+    its postcode ("Adresse : Les Hauts de Fonlabour, 69290 Plérin")."""
     out = list(spans)
-    for z in zips:
+    for z in [s for s in spans if s.label == "ZIP"]:
         line_start = text.rfind("\n", 0, z.start) + 1
         if line_start == 0 or text[line_start:z.start].strip() or not _ZIP_LINE.match(text, line_start):
             continue  # the postcode must open its line, under another line
-        prev_start = text.rfind("\n", 0, line_start - 1) + 1
-        line = text[prev_start:line_start - 1]
-        stripped = line.strip()
-        if not stripped or len(stripped.split()) > 8 or not (stripped[:1].isupper() or stripped[:1].isdigit()) or _NOT_ADDRESS_LINE.search(stripped):
+        end = line_start - 1
+        for _ in range(3):
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end]
+            stripped = line.strip().rstrip(",")
+            if not stripped or len(stripped.split()) > 8 or not (stripped[:1].isupper() or stripped[:1].isdigit()) or _NOT_ADDRESS_LINE.search(stripped):
+                break
+            b = start + len(line) - len(line.lstrip())
+            e = b + len(stripped)
+            inside = [s for s in out if b <= s.start and s.end <= e]
+            if any(s.start < e and b < s.end and not (b <= s.start and s.end <= e) for s in out):
+                break
+            if any(s.label in ("TEL", "MAIL", "DATE", "SECU", "IPP", "NDA", "RPPS") for s in inside):
+                break
+            if not any(s.label == "ADRESSE" and s.start == b and s.end == e for s in inside):
+                out = [s for s in out if s not in inside] + [Span(b, e, "ADRESSE", stripped, "context")]
+            if start == 0:
+                break
+            end = start - 1
+    for m in _ADDRESS_FIELD.finditer(text):
+        b, e = m.start(1), m.start(1) + len(m.group(1).rstrip(" ,;"))
+        if e <= b or any(s.start < e and b < s.end for s in out) or _NOT_ADDRESS_LINE.search(text[b:e]):
             continue
-        b = prev_start + len(line) - len(line.lstrip())
-        e = b + len(stripped)
-        inside = [s for s in out if b <= s.start and s.end <= e]
-        if any(s.label == "ADRESSE" for s in inside) or any(s.start < e and b < s.end and not (b <= s.start and s.end <= e) for s in out):
-            continue
-        if any(s.label in ("TEL", "MAIL", "DATE", "SECU", "IPP", "NDA", "RPPS") for s in inside):
-            continue
-        out = [s for s in out if s not in inside] + [Span(b, e, "ADRESSE", stripped, "context")]
+        out.append(Span(b, e, "ADRESSE", text[b:e], "context"))
     return out
 
 
-# greetings, page headers and establishment qualifiers are never names for the tagger
-_NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page prive privee public publique universitaire regional "
-                              "intercommunal departemental militaire mutualiste".split())
+_ADDRESS_FIELD = re.compile(r"(?im)(?:adresse(?:[ \t]+(?:du[ \t]+patient|personnelle|postale))?|domicile)[ \t]*[:|\t][ \t]*([^\n,:|]{3,60}?)(?=[ \t]*,?[ \t]*\d{5}\b)")
+
+
+# greetings, page headers and establishment qualifiers are never names for the tagger (title
+# case); document headings in capitals neither ("COMPTE RENDU", "CARNET DE VACCINATION")
+_NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page".split())
+_QUALIFIERS = frozenset("prive privee public publique universitaire regional intercommunal departemental militaire mutualiste".split())
+_HEADING_WORDS = frozenset("compte rendu carnet lettre courrier ordonnance certificat bilan synthese conclusion examen resultats "
+                           "consultation hospitalisation sortie entree identite prescription".split())
 
 
 def _keep_known(text: str, spans: list[Span], known: list[Span]) -> list[Span]:

@@ -18,7 +18,7 @@ _UP = "A-ZÉÈÊËÀÂÄÎÏÔÖÙÛÜÇŒ"
 _LOW = "a-zéèêëàâäîïôöùûüçœÿ"
 NAME_TOKEN = rf"(?:[DLNO]['’][{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}](?=[ \t]+[{_UP}])(?![\w.])|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}]-[{_UP}]\.|[{_UP}]\.(?:-?[{_UP}]\.)?|(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?(?=[{_UP}]))"
 _NAME_TOKEN_RE = re.compile(NAME_TOKEN)
-NAMES = rf"({NAME_TOKEN}(?:[ \t]+{NAME_TOKEN}|(?<='|’){NAME_TOKEN}){{0,3}})"
+NAMES = rf"({NAME_TOKEN}(?: {{1,2}}{NAME_TOKEN}|(?<='|’){NAME_TOKEN}){{0,3}})"
 TITLE = (
     r"(?:M\.|Mr\.?|MM\.|Mme\.?|Mmes|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Dre\.?|Drs\.?|Docteur|Docteure|Pr\.?|Pre\.?|Professeur|Professeure|Me\.?|"
     r"Ma[îi]tre|Interne|Internes|Externe|Chef de clinique|CCA|IDE|IBODE|Infirmi[eè]re|Infirmier|Sage-femme|Kin[ée]sith[ée]rapeute|Kin[ée]|"
@@ -28,18 +28,21 @@ TITLED = re.compile(rf"(?<![\w])(?:{TITLE})(?:\s*:\s*|\s+)(?:(?:le|la)\s+)?{NAME
 TITLED_CI = re.compile(rf"(?<![\w])(?i:docteur|docteure|professeur|prof|monsieur|madame|mademoiselle|dr|pr|mme|mlle)\.?(?:\s*:\s*|\s+){NAMES}")
 # "l'interne Pia", "IDE Sandrine", "brigadier Rivière": a role word, then a capitalised name on the same line
 ROLE_NAME = re.compile(
-    rf"(?<![\w])(?i:interne|externe|ide|iade|ibode|infirmi[eè]re|infirmier|sage-femme|aide-soignante?|kin[ée]|brigadier|gendarme|secr[ée]taire|cadre|"
-    rf"(?:(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa)\s+)?(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|neveu|ni[èe]ce))"
-    rf"[ \t]*:?[ \t]*\(?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+))?")
+    rf"(?<![\w])(?:(?i:interne|externe|ide|iade|ibode|infirmi[eè]re|infirmier|sage-femme|aide-soignante?|kin[ée]|brigadier|gendarme|secr[ée]taire|cadre|stagiaire|"
+    rf"(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|neveu|ni[èe]ce))"
+    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}]))"
+    rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur))?"
+    rf"[ \t]*:?[ \t]*\(?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")
 FIELD = re.compile(
-    r"(?<![\w])((?i:nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille))?\s*:|pr[ée]noms?\s*:|[ée]pouse|[ée]p\.|n[ée]e|veuve|"
+    r"(?<![\w])((?i:nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille))?\s*:|pr[ée]noms?(?:\(s\))?\s*:|[ée]pouse|[ée]p\.|n[ée]e|veuve|"
     r"sign[ée]\s+par|r[ée]dig[ée]\s+par|valid[ée]\s+par|dict[ée]\s+par|patient(?:e)?\s*:|enfant\s*:|(?:son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|"
     r"conjoint(?:e)?|mari|femme|compagne?|[ée]poux|[ée]pouse|neveu|ni[èe]ce|petite?-fil(?:s|le))|personne\s+de\s+confiance\s*:?))\s*:?\s*"
     + NAMES
 )
-FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?: +[^\W\d_][\w'’\-]*)?)")
+FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?: +(?!(?i:pr[ée]noms?|nom|date|n[ée]e?|sexe|ipp|nda|ddn|[ée]pouse|[ée]p)\b)[^\W\d_][\w'’\-]*)?)")
+COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?![\w])")
 NAME_THEN_FIRST = re.compile(rf"(?<![\w])(?:M\.|Mme|Mlle|Mr|Monsieur|Madame|Dr|Pr)\.?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})[ \t]*\([ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*\)")
-LOWER_TITLED = re.compile(rf"(?<![\w])(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
+LOWER_TITLED = re.compile(rf"(?<![\w])(?:(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?|M\.)[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)(?![\w])")
 NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
@@ -58,7 +61,8 @@ _FUNCTION_WORDS = {
     "confrere", "consoeur", "collegue", "chef", "responsable", "medecin", "ne", "nee", "agee", "age", "domicilie", "domiciliee",
 }
 _GREETINGS = {"bonjour", "bonsoir", "salut", "merci", "cordialement", "rappel", "coucou", "hello", "dear", "cher", "chere"}
-_FIELD_KEYWORDS = {"nom", "prenom", "prenoms", "sexe", "ne", "nee", "date", "ddn", "ipp", "nda", "age", "adresse", "tel", "ville", "sejour", "dossier", "n", "no"}
+_FIELD_KEYWORDS = {"nom", "prenom", "prenoms", "sexe", "ne", "nee", "date", "ddn", "ipp", "nda", "age", "adresse", "tel", "ville", "sejour", "dossier", "n", "no",
+                   "epouse", "ep", "veuve"}
 _TITLE_WORDS = {"m", "mr", "mme", "mlle", "dr", "dre", "pr", "docteur", "professeur", "monsieur", "madame", "mademoiselle", "me"}
 
 
@@ -140,15 +144,25 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
         elif k in lx.last_names and not m.group(2):
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+    for m in COMPANY_NAME.finditer(text):  # "Ambulances Dumonteil", "Cabinet Nau"
+        k = fold_key(m.group(1))
+        if k in lx.last_names and k not in lx.common_words and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
     for m in NAME_THEN_FIRST.finditer(text):  # "Mme Demay (Elijah)"
         k = fold_key(m.group(2))
         if k in lx.first_names and k not in lx.common_words and k not in stop:
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
             spans.append(Span(m.start(2), m.end(2), "PRENOM", m.group(2), "context"))
-    for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "dr durand"
+    for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "madame luciani délia"
         k = fold_key(m.group(1))
-        if k in lx.last_names and k not in lx.common_words and k not in stop and k not in _FUNCTION_WORDS and k not in _TITLE_WORDS and k not in FUNCTION_WORDS:
+        nx = NEXT_LOWER.match(text, m.end(1))
+        first = nx and fold_key(nx.group(1).split("-")[0]) in lx.first_names and fold_key(nx.group(1).split("-")[0]) not in lx.common_words
+        if k in stop or k in _FUNCTION_WORDS or k in _TITLE_WORDS or k in FUNCTION_WORDS or k not in lx.last_names:
+            continue
+        if k not in lx.common_words or first:  # "M. meunier jean-claude": a common word, but a first name follows
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+            if first:
+                spans.append(Span(nx.start(1), nx.end(1), "PRENOM", nx.group(1), "context"))
     for m in FIELD_ANY.finditer(text):
         value = m.group(2)
         if fold_key(value.split()[0]) in lx.common_words or fold_key(value.split()[0]) in stop:
@@ -176,6 +190,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         base = m.start(1)
         for g in re.finditer(r"[^,;/()\d:]+", m.group(1)):
             words = list(re.finditer(r"[^\W\d_][\w'’\-]*\.?", g.group(0)))
+            cut = next((i for i, w in enumerate(words) if i and w.group(0).islower() and (fold_key(w.group(0).rstrip(".")) in lx.common_words or words[0].group(0)[:1].isupper())), None)
+            words = words if cut is None else words[:cut]
             if not 1 <= len(words) <= 3:
                 continue
             keys = [fold_key(w.group(0).rstrip(".")) for w in words]
@@ -193,8 +209,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             continue
         if (k in FUNCTION_WORDS and not re.match(r"[ \t]+[A-ZÉÈ]", text[m.end(2):m.end(2) + 2])) or (m.start(1) and (text[m.start(1) - 1].isdigit() or text[m.start(1) - 1] == "°")):
             continue  # "37°C. Il présentait", "stade B. Devant ce tableau"
-        if m.group(1) == "M." and not text[m.end(2):m.end(2) + 1] in (",", ""):
-            continue  # "M. Dupont" is a title, handled above
+        if m.group(1) == "M.":
+            continue  # "M. Dupont" is a title (handled above), never an initial
         spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
         spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
     for m in LOWER_PAIR.finditer(text):
@@ -222,7 +238,7 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         lk = fold_key(last)
         if lk in lx.common_words and lk not in lx.last_names:
             continue
-        if fold_key(last.split()[0]) in _FIELD_KEYWORDS or "\t" in text[min(fs, ls):max(fs, ls)] or lk in _GREETINGS or fk in _GREETINGS:
+        if fold_key(last.split()[0]) in _FIELD_KEYWORDS or "\t" in text[min(fs, ls):max(fs, ls)] or (lk in _GREETINGS and not last.isupper()) or fk in _GREETINGS:
             continue  # "Moana<tab>NÉ LE :", "Bonjour George"
         spans.append(Span(fs, fs + len(first), "PRENOM", first, "lexicon"))
         spans.append(Span(ls, ls + len(last), "NOM", last, "lexicon"))

@@ -40,6 +40,8 @@ RPPS_CONTEXT = re.compile(r"(?i)(?:rpps|adeli|n°\s*prof)")
 FINESS_CONTEXT = re.compile(r"(?i)finess")
 # the number after an "RPPS"/"ADELI" label, whatever its length (mistyped or truncated): a
 # health professional's identifier, not a patient number
+# a prescriber's Assurance Maladie number: "N° AM 62 1 23456 7", "AM : 691234567"
+AM_VALUE = re.compile(r"(?<![\w])(?:N[°º]\s*)?AM\s*:?\s*(\d{2}\s?\d\s?\d{5}\s?\d)(?![\d])")
 RPPS_VALUE = re.compile(r"(?i)(?:rpps|adeli)[ \t]*(?:n[°º])?[ \t]*:?[ \t]*(\d{8,11})(?![\d])")
 # the number under a "N° FINESS" field label (8-9 digits, possibly typed digit by digit): it
 # names the establishment (HOPITAL), it is not a patient number
@@ -137,7 +139,8 @@ def _spaced_runs(text: str, add) -> None:
 
 
 # serial/lot/version numbers of devices and drugs identify a thing, not a person
-_DEVICE_CONTEXT = re.compile(r"(?i)(?:\bS/?N|\bs[ée]rie|\bserial|\blot|\bversion|\br[ée]f(?:[ée]rence)?\.?|\bmod[èe]le|\bUDI)\s*(?:n[°º]|no\.?)?\s*[:#]?\s*$")
+_DEVICE_CONTEXT = re.compile(r"(?i)(?:\bS/?N|\bs[ée]rie|\bserial|\blot|\bversion|\br[ée]f(?:[ée]rence)?\.?|\bmod[èe]le|\bUDI|"
+                             r"\b(?:endoscope|appareil|olympus|pentax|fujinon|fujifilm|storz|sonde|dispositif)\b[^\n]{0,25}?)\s*(?:n[°º]|no\.?)?\s*[:#]?\s*$")
 
 
 # "G6P3023" (gravida/para), "100000U", "25000UI": obstetric formula and doses, not record numbers
@@ -198,6 +201,8 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
         add(Span(m.start(), m.end(), "TEL", m.group(0), "rule"))
     for m in PHONE_CONTEXT.finditer(text):
         add(Span(m.start(1), m.end(1), "TEL", m.group(1), "context"))
+    for m in AM_VALUE.finditer(text):
+        add(Span(m.start(1), m.end(1), "RPPS", m.group(1), "context"))
     for m in PHONE_EXT.finditer(text):
         g = 1 if m.group(1) else 2
         add(Span(m.start(g), m.end(g), "TEL", m.group(g), "context"))
@@ -218,11 +223,11 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
             add(Span(m.start(1), m.end(1), label, m.group(1), "context"))
     if bare_label:
         for m in LONG_NUMBER.finditer(text):
-            if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 25), m.start()):
+            if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 45), m.start()):
                 add(Span(m.start(1), m.end(1), bare_label, m.group(1), "lexicon"))
         for m in ALNUM_ID.finditer(text):  # "28BG04493", "1204UZO201": record numbers with letters
             if _NOT_AN_ID.fullmatch(m.group(1)):
                 continue
-            if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 25), m.start()):
+            if not _DEVICE_CONTEXT.search(text, max(0, m.start() - 45), m.start()):
                 add(Span(m.start(1), m.end(1), bare_label, m.group(1), "lexicon"))
     return spans

@@ -17,7 +17,7 @@ from partages.deid.text import fold, fold_key
 _STREET_TYPES = (
     r"rue|avenue|av\.?|ave\.?|avn\.?|boulevard|bd\.?|bld\.?|blvd\.?|all[ée]e|place|pl\.|chemin|ch\.|impasse|imp\.|quai|cours|route|rte\.?|"
     r"square|sq\.?|voie|passage|cit[ée]|r[ée]sidence|lotissement|lot\.|hameau|lieu[\s-]dit|parvis|promenade|sentier|villa|"
-    r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac"
+    r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac|ruelle|venelle|sente|cour|clos"
 )
 _NUM_WORDS = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
 _NUMBER = rf"(?:\d{{1,4}}(?:\s?-\s?\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
@@ -25,7 +25,7 @@ _NUMBER = rf"(?:\d{{1,4}}(?:\s?-\s?\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?
 _NAME_WORD = r"(?:[^\W\d_][\w'’\-]*(?:\.[^\W\d_]+)*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"  # "G.al de Gaulle"
 _STOP = r"(?:à|au|chez|tel|tél|téléphone|pour|le\s+\d|cedex|depuis|avec|et\s+(?:le|la|un|une)|bp|cs)"
 ADDRESS = re.compile(
-    rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
+    rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:(?:grande|petite|grand['’]|vieille|haute|basse)\s+)?(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
 )
 ADDRESS_NO_NUMBER = re.compile(
     r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|Route|Hameau|Lieu-dit|Lieu dit|Quartier|Section|Lotissement|"
@@ -42,8 +42,8 @@ AFTER_ADDRESS_4 = re.compile(r"[ \t]*,?[ \t]*(\d{4})[ \t]+([A-ZÉÈ][\w'’\-]+(
 # "Résidence les Mimosas" (a line of its own, or after the street on its line)
 POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
 BUILDING_LINE = re.compile(
-    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant)[ \t]*:?[ \t]*)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
-    r"[ \t]+[^\n]{1,60}?)[ \t]*(?:$|(?=,[ \t]*\d{5}\b|[ \t]+[-–][ \t]))"
+    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant)[ \t]*:?[ \t]*|,[ \t]*|[ \t][-–][ \t]+)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|r[ée]s\.|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
+    r"[ \t]+[^\n]{1,60}?)[ \t]*(?:$|(?=,[ \t]*\d{5}\b|[ \t]+\d{5}\b|[ \t]+[-–][ \t]|,[ \t]*$))"
 )
 # Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
 FOREIGN_ADDRESS = re.compile(
@@ -72,7 +72,7 @@ CITY_CONTEXT = re.compile(
 _HOSPITAL_TYPES = (
     r"h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
-    r"had|epsm|pharmacie|site(?=\s+d)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
+    r"had|epsm|pharmacie|hospices(?:\s+civils)?|site(?=\s+d)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
 HOSPITAL = re.compile(
     rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:\s+(?i:priv[ée]e?|public|publique|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
@@ -111,6 +111,7 @@ _WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){1
 # strong place contexts: the commune after them is taken even in lower case ("grandit dans le
 # quartier noyon", "rejoint l etrat") or when it is also a common word ("née à Plaisir")
 STRONG_CITY_PREP = re.compile(r"(?<![\w])(?i:quartier(?:\s+(?:de|du|d'))?|rejoint|originaire\s+d[eu']|nati(?:f|ve)\s+d[eu']|n[ée]e?\s+[àa]|habite\s+[àa]|domicili[ée]e?\s+[àa]|vit\s+[àa]|r[ée]sid(?:e|ant)\s+[àa]|d[ée]m[ée]nag[ée]e?\s+[àa])[ \t]+")
+_HYPHENATED_LOWER = re.compile(r"[a-zéèêëàâîïôöûüç]+(?:-[a-zéèêëàâîïôöûüç']+){2,}(?![\w-])")
 _ONE_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _LOWER_WORDS_AFTER = re.compile(r"[^\W\d_][\w'’\-]*(?:[ \t'’\-]+[^\W\d_][\w\-]*){0,4}")
 # "Service Hématologie de Crignac", "Service de Médecine Interne de Bichat": the capitalised name
@@ -120,6 +121,9 @@ SERVICE_OF = re.compile(
     r"[ \t]+(?:de|du|d['’])[ \t]*([A-ZÉÈ][\w\-]+(?:[ \t\-][A-ZÉÈ][\w\-]+){0,2})"
 )
 _TITLE_WORDS = {"pr", "dr", "docteur", "professeur", "mme", "madame", "monsieur", "m", "mr"}
+_UNIT_NAMES = {"jour", "semaine", "nuit"}
+_NAME_THEN_TOWN = re.compile(r"[ \t]+(?:de|d['’])[ \t]*([A-ZÉÈ][\w'’\-]*(?:[ \t]+[A-ZÉÈ][\w'’\-]*){0,3})$")
+_TOWN_TYPES = re.compile(r"(?i)centre\s+hospitalier")
 _PRIVATE_TYPES = re.compile(r"(?i)pharmacie|clinique|polyclinique|ehpad|cabinet")
 _TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
 _TRAILING_CONNECTOR = re.compile(r"(?:[\s-]+(?:de|du|des|la|le|les|d'|l'|et))+[\s-]*$", re.I)
@@ -140,7 +144,7 @@ _ZIP_AFTER_CITY = re.compile(r"[ \t]*,?[ \t]*\(?[ \t]*(\d{5}|\d{2} \d{3})(?![\d/
 # a commune under a place field label: "Ville de naissance : Nancy", "Né(e) à : Bordeaux",
 # "Domicile : Montreuil" (a known commune, whatever its population)
 PLACE_FIELD = re.compile(
-    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*:[ \t]*"
+    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*[:|][ \t]*"
     r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
 )
 
@@ -196,6 +200,9 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "rule"))
     for m in BUILDING_LINE.finditer(text):
         line = _before_town(m.group(1), lx).rstrip(" ,;.")
+        lead = text[max(0, m.start(1) - 3):m.start(1)]
+        if ("," in lead or "-" in lead or "–" in lead) and not re.search(r"\d", line) and not re.match(r"(?i)r[ée]s|lieu|hameau|lotissement|domaine", line):
+            continue  # "Salle 3, bâtiment Laennec": a building of the hospital, not an address
         if not re.search(r"\d|[A-ZÉÈ]", line[1:]) or len(line.split()) > 8:
             continue  # "résidence principale", "tour de taille": no number and no capitalised name
         add(Span(m.start(1), m.start(1) + len(line), "ADRESSE", line, "context"))
@@ -266,6 +273,10 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if not name[:1].isupper() and len(parts) < 3:
             continue
         add(Span(start, start + len(name), "VILLE", name, "context"))
+    for m in CITY_PREP.finditer(text):  # "à bourg-en-bresse": a hyphenated lower-case commune
+        w = _HYPHENATED_LOWER.match(text, m.end())
+        if w and w.group(0).count("-") >= 2 and commune_key(w.group(0)) in lx.communes:
+            add(Span(w.start(), w.end(), "VILLE", w.group(0), "context"))
     for start, name, parts in _communes_after(STRONG_CITY_PREP, _LOWER_WORDS_AFTER, text, lx):
         if _is_area(name, lx):
             continue
@@ -297,15 +308,27 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
                                                        and text[m.end("type"):m.start("name")].strip()):
             continue  # "Hôpital de Jour"; but "Pharmacie du Centre", "Clinique du Parc" are names
+        if (_is_area(name, lx) and not re.search(r"(?i)\b(?:la|le|les|l['’])\s*$", text[m.end("type"):m.start("name")])) or fold_key(name.split()[0]) in _UNIT_NAMES:
+            continue  # "CH de Mayotte", "CHU de Martinique": a territory ("de la Loire" is a name); "Hôpital de jour": a unit
         b = m.start("name")
         link = text[m.end("type"):m.start("name")]
         if link.strip() and lx.communes.get(fold_key(name), 0) < 2000:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
             b = m.end("type") + len(link) - len(link.lstrip())
-        if _TYPE_IN_NAME.match(m.group("type")):  # "Centre Hospitalier de Beauvais", "HOP Avicenne": whole name
-            b = m.start("type")
+        tail = _NAME_THEN_TOWN.search(name)
+        if tail and _commune_prefix(tail.group(1), lx) == len(tail.group(1)):  # "Clinique du Parc de Ajaccio"
+            add(Span(m.start("name") + tail.start(1), m.start("name") + tail.end(1), "VILLE", tail.group(1), "context"))
+            name = name[:tail.start()]
+        if _TYPE_IN_NAME.match(m.group("type")):
+            if _commune_prefix(name, lx) == len(name):
+                add(Span(m.start("name"), m.start("name") + len(name), "VILLE", name, "context"))
+                continue  # "Centre hospitalier de Cholet": an establishment named by its town (the town)
+            if not _TOWN_TYPES.match(m.group("type")):
+                b = m.start("type")  # "HOP Avicenne": the abbreviation is part of the name
+            # "Centre hospitalier intercommunal [Robert Ballanger]": the type word stays out
         add(Span(b, m.start("name") + len(name), "HOPITAL", text[b:m.start("name") + len(name)], "context"))
     for m in KNOWN_HOSPITAL_RE.finditer(fold(text)):  # rule-grade: the longer of it and a context match wins
-        add(Span(m.start(1), m.end(1), "HOPITAL", text[m.start(1):m.end(1)], "context"))
+        b = m.start(1) + (len("hopital ") if m.group(1).startswith("hopital ") else 0)  # "Hôpital [Nord]"
+        add(Span(b, m.end(1), "HOPITAL", text[b:m.end(1)], "context"))
     for m in HOSPITAL_EN.finditer(text):
         add(Span(m.start(1), m.end(1), "HOPITAL", m.group(1), "context"))
     for m in FOREIGN_ADDRESS.finditer(text):  # "Rue de la Loi 16, 1000 Bruxelles", "Hauptstrasse 12, 8001 Zürich"
@@ -336,6 +359,9 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
 _TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*")
+_TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’])[ \t]*")
+# "Volmerange-les-Mines 34450" on its own line (the postcode after the commune)
+CITY_ZIP_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][^\n\d,:;]{1,50}?)[ \t]+(\d{5})[ \t]*,?[ \t]*$")
 
 
 def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
@@ -353,7 +379,7 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
     for s in spans:
         if s.label not in ("HOPITAL", "ADRESSE", "NOM", "PRENOM"):
             continue
-        sep = _TOWN_AFTER.match(text, s.end)
+        sep = (_TOWN_AFTER_HOSPITAL if s.label == "HOPITAL" else _TOWN_AFTER).match(text, s.end)
         if not sep or not sep.group(0).strip():
             continue
         words = _WORDS_AFTER.match(text, sep.end()) or _ONE_WORD.match(text, sep.end())
@@ -365,7 +391,11 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         name = words.group(0)[:n]
         key = commune_key(name)
         multi = len(name.split()) >= 2 or "-" in name
-        ends = re.match(r"[ \t]*(?:[).,;]|\n|$)", text[sep.end() + n:sep.end() + n + 2])
+        arr = _ARRONDISSEMENT.match(text, sep.end() + n) if key in _ARR_CITIES else None
+        if arr:
+            n = arr.end() - sep.end()
+            name = text[sep.end():arr.end()]
+        ends = re.match(r"[ \t]*(?:[).,;]|\n|$|\(?\d{5}\b)", text[sep.end() + n:sep.end() + n + 8])
         if _is_area(name, lx) or key in lx.common_words:
             continue
         if s.label in ("NOM", "PRENOM") and not (multi or (ends and key not in lx.first_names and key not in lx.last_names)):
@@ -373,6 +403,14 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         if s.label in ("HOPITAL", "ADRESSE") and not (multi or ends):
             continue
         out.append(Span(sep.end(), sep.end() + n, "VILLE", name, "context"))
+        z = _ZIP_AFTER_CITY.match(text, sep.end() + n)
+        if z and plausible_postcode(z.group(1), lx):
+            out.append(Span(z.start(1), z.end(1), "ZIP", z.group(1), "context"))
+    for m in CITY_ZIP_LINE.finditer(text):
+        name = m.group(1).strip()
+        if _commune_prefix(name, lx) == len(name) and plausible_postcode(m.group(2), lx) and commune_key(name) not in lx.common_words:
+            out.append(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
+            out.append(Span(m.start(2), m.end(2), "ZIP", m.group(2), "context"))
     return out
 
 

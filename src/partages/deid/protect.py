@@ -15,7 +15,7 @@ import re
 from partages.deid.resources import Lexicons
 
 EPONYMS = [  # bare eponyms that are (almost) never a person named in a note
-    "Parkinson", "Alzheimer", "Crohn", "Hodgkin", "Basedow", "Hashimoto", "Cushing", "Babinski", "Lasègue", "Glasgow", "Apgar",
+    "Parkinson", "Alzheimer", "Crohn", "Rinne", "Hodgkin", "Basedow", "Hashimoto", "Cushing", "Babinski", "Lasègue", "Glasgow", "Apgar",
     "Gougerot", "Sjögren", "Gougerot-Sjögren", "Guillain-Barré", "Horton", "Kaposi", "Raynaud", "Willebrand", "Marfan",
     "Klinefelter", "Huntington", "Creutzfeldt-Jakob", "Creutzfeldt", "Kawasaki", "Behçet", "Wernicke", "Korsakoff", "Dupuytren",
     "Burkitt", "Hirschsprung", "Kahler", "Waldenström", "Biermer", "Whipple", "Trendelenburg", "Valsalva", "Heimlich", "Romberg",
