@@ -1,10 +1,13 @@
-"""Scores on the held-out test splits (synthetic notes from the EDS-Pseudo templates of the
-test split + hand-written tricky notes). ``test`` is the fresh split built on 2026-11-29 and
-measured once at the end of that session (200 notes + 20 hand-written: redact recall 0.953,
-precision 0.928, see BENCHMARKS.md); ``test-v1`` is the first, spent split. The product targets
-(redact recall ≥ 0.99, precision ≥ 0.95) are not met: these assertions are regression floors
-at the measured level, plus the hard requirements that are met (no leak of a known patient
-identifier, protect items over-redacted ≤ 1 %)."""
+"""Scores on the held-out and development splits.
+
+``test`` is the third test split (2026-11-29): template snippets and notes written *blind* by
+contributors who never saw the detector, its errors or the EDS-Pseudo templates, committed before
+the fixes they measure, scored once at the end of that session (200 synthetic + 50 hand-written
+notes: redact recall 0.976, precision 0.983, no leak, 0.91 % of protect items redacted; see
+BENCHMARKS.md). ``test-v1`` and ``test-v2`` (the EDS-Pseudo held-out templates) are spent.
+``dev-v3`` and ``dev-v4`` are blind-written development splits (their errors were studied).
+The product target redact recall ≥ 0.99 is not met on ``test``: these assertions are regression
+floors at the measured level, plus the hard requirements that are met."""
 
 from __future__ import annotations
 
@@ -26,6 +29,21 @@ def test_hard_requirements_on_first_test_split(detector, test_v1_gold):
     assert r.redact_recall >= 0.94  # measured 0.950 on these 40 docs, 0.957 on 200 (0.914 before 2026-11-29)
     assert r.redact_precision >= 0.93  # measured 0.941 on 40 docs, 0.937 on 200
     assert set(r.per_label) >= {"NOM", "PRENOM", "DATE", "TEL", "SECU", "ADRESSE"}
+
+
+def test_blind_test_split(detector, data_dir):
+    r = evaluate(build_gold(data_dir, "test", 40), detector.detect)
+    assert r.leaks == 0 and r.known_identifier_occurrences > 200
+    assert r.protect_items > 400 and r.over_redaction <= 0.012  # 1.04 % on these 40 + 50 notes (0.91 % on 200 + 50)
+    assert r.redact_recall >= 0.97  # measured 0.975 on 40 + 50, 0.976 on 200 + 50 (target 0.99: not met)
+    assert r.redact_precision >= 0.975  # measured 0.982 on 40 + 50, 0.983 on 200 + 50 (target 0.95: met)
+
+
+@pytest.mark.parametrize("split", ["dev-v3", "dev-v4"])
+def test_blind_development_splits(detector, data_dir, split):
+    r = evaluate(build_gold(data_dir, split, 40), detector.detect)
+    assert r.leaks == 0 and r.over_redaction == 0.0
+    assert r.redact_recall >= 0.99 and r.redact_precision >= 0.99  # measured 0.992 / 0.992 (dev-v3), 0.991 / 0.994 (dev-v4)
 
 
 def test_hard_requirements_on_second_test_split(detector, data_dir):
