@@ -31,12 +31,13 @@ def test_hard_requirements_on_first_test_split(detector, test_v1_gold):
     assert set(r.per_label) >= {"NOM", "PRENOM", "DATE", "TEL", "SECU", "ADRESSE"}
 
 
-def test_blind_test_split(detector, data_dir):
-    r = evaluate(build_gold(data_dir, "test", 40), detector.detect)
+def test_third_test_split(detector, data_dir):
+    """test-v3 (the first blind pair): scored once at 0.976 / 0.983 on 200 + 50 notes, then spent
+    and studied like a development split."""
+    r = evaluate(build_gold(data_dir, "test-v3", 40), detector.detect)
     assert r.leaks == 0 and r.known_identifier_occurrences > 200
-    assert r.protect_items > 400 and r.over_redaction <= 0.012  # 1.04 % on these 40 + 50 notes (0.91 % on 200 + 50)
-    assert r.redact_recall >= 0.97  # measured 0.975 on 40 + 50, 0.976 on 200 + 50 (target 0.99: not met)
-    assert r.redact_precision >= 0.975  # measured 0.982 on 40 + 50, 0.983 on 200 + 50 (target 0.95: met)
+    assert r.protect_items > 400 and r.over_redaction <= 0.012
+    assert r.redact_recall >= 0.985 and r.redact_precision >= 0.99
 
 
 @pytest.mark.parametrize("split", ["dev-v3", "dev-v4"])

@@ -47,7 +47,7 @@ MONTH_YEAR_SPACED = re.compile(r"(?:(?:\ben|\bdepuis|\bdes|\bdu|\bau|\bjusqu'en)
 DAY_MONTH = re.compile(r"(?<![\w/.,])(\d{1,2})\s?[/.]\s?(\d{1,2})(?![\w/]|[.,]\d)")
 COMPACT = re.compile(r"(?<![\w/.,])(\d{2})(\d{2})((?:19|20)\d{2})(?![\w/])")
 TEXTUAL = re.compile(
-    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:[ \t]*,?[ \t]*|-|/)((?:19|20)?\d{{2}})(?![\w])|[ \t]+({_NUMWORDS}(?:[ \t]\d(?![\w]))?))?"
+    rf"(?<![\w])(?:(?:{'|'.join(WEEKDAYS)})\s+)?(?:(\d{{1,2}})(?:er)?(?:\s*,?\s*|-)|({_NUMWORDS})\s+)?({_MONTH_ALT})\.?(?![a-z])(?:(?:[ \t]*,?[ \t]*|-|/)((?:19|20)?\d{{2}})(?![\w])|[ \t]+(?=(?:deux|mil|mille|dix)\b)({_NUMWORDS}(?:[ \t]\d(?![\w]))?))?"
 )
 DAY_TIME = re.compile(r"(?<![\w])(?:le|du|au)\s+(\d{1,2})(?:er)?\s+(?:a|vers)\s+\d{1,2}\s?h(?:\d\d)?(?![\w])")  # "le 13 à 8h"
 WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
@@ -88,7 +88,7 @@ YEAR_RANGE = re.compile(r"(?<![\w/.,])((?:19|20)\d{2})/((?:19|20)\d{2})(?![\w/]|
 SHORT_SPACED = re.compile(r"(?:\ble|\bdu|\bau|\bdate\b[^\n\d]{0,15})\s*(\d{1,2}) (\d{1,2}) (\d{2})(?![\w/]|[.,]\d| \d)")
 DAY_LIST = re.compile(rf"(?<![\w/.,])(\d{{1,2}})(?:er)?(?=(?:\s*,\s*\d{{1,2}}(?:er)?)*\s*(?:,|et)\s*\d{{1,2}}(?:er)?(?:\s+(?:{_MONTH_ALT})(?![a-z])|/\d{{1,2}}/(?:19|20)?\d\d(?![\d/])))")  # "les 12, 13 et 14/03/2024"
 # "10/10", "8/12": a visual acuity or a score out of 10/12/20 on a line that names one
-_SCORE_LINE = re.compile(r"(?:score|oeil|acuite|\bav\b|niveau|echelle|\beva\b|\bnote\b|apgar|glasgow|estime)[^\n]{0,40}$")
+_SCORE_LINE = re.compile(r"(?:score|oeil|acuite|\bav\b|\bod\b|\bog\b|\bodg\b|\bmots\b|points|items|\bmmse?\b|niveau|echelle|\beva\b|\bnote\b|apgar|glasgow|estime)[^\n]{0,40}$")
 _NOT_NUMERIC_DATE_BEFORE = re.compile(r"(?:\bapgar|\bpage|\bp\.)[ \t:]*$")
 _PAGE_LINE = re.compile(r"[ \t]*\d{1,2}[ \t]?/[ \t]?\d{1,2}[ \t]*(?:\n|$)")
 # "03 1 8 2 0 2 1": a two-digit day then month and year typed digit by digit (form fields)

@@ -230,19 +230,30 @@ def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
                 break
             end = start - 1
     for m in _ADDRESS_FIELD.finditer(text):
-        b, e = m.start(1), m.start(1) + len(m.group(1).rstrip(" ,;"))
-        if e <= b or any(s.start < e and b < s.end for s in out) or _NOT_ADDRESS_LINE.search(text[b:e]):
+        value = m.group(1).rstrip(" ,;")
+        b, e = m.start(1), m.start(1) + len(value)
+        town = next((s for s in out if s.label == "VILLE" and b < s.start and s.end == e and text[b:s.start].rstrip().endswith(",")), None)
+        if town:  # "Lieu-dit Kerbrat, Plouay 56240": the town keeps its own span
+            value = text[b:town.start].rstrip(" ,")
+            e = b + len(value)
+        if e <= b or _NOT_ADDRESS_LINE.search(value) or "\n" in value:
             continue
-        out.append(Span(b, e, "ADRESSE", text[b:e], "context"))
+        over = [s for s in out if s.start < e and b < s.end]
+        if any(s.label not in ("ADRESSE", "VILLE", "NOM", "PRENOM") or s.start < b or s.end > e for s in over):
+            continue  # a number, a date... or a span running past the field: leave it
+        if over and all(s.label == "VILLE" for s in over) and len(over) == 1 and over[0].start == b and over[0].end == e:
+            continue  # "Domicile : Lyon, 69003": the value is the town
+        out = [s for s in out if s not in over] + [Span(b, e, "ADRESSE", text[b:e], "context")]
     return out
 
 
-_ADDRESS_FIELD = re.compile(r"(?im)(?:adresse(?:[ \t]+(?:du[ \t]+patient|personnelle|postale))?|domicile)[ \t]*[:|\t][ \t]*([^\n,:|]{3,60}?)(?=[ \t]*,?[ \t]*\d{5}\b)")
+_ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+(?:du[ \t]+patient|personnelle|postale))?|domicile)[ \t]*[:|\t][ \t]*|demeurant(?:[ \t]+(?:au|à))?[ \t]*:?[ \t]+)"
+                            r"([^\n:|]{3,80}?)(?=[ \t]*,?[ \t]*\n?[ \t]*\d{5}\b)")
 
 
 # greetings, page headers and establishment qualifiers are never names for the tagger (title
 # case); document headings in capitals neither ("COMPTE RENDU", "CARNET DE VACCINATION")
-_NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page".split())
+_NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page centre clinique hopital maternite institut".split())
 _QUALIFIERS = frozenset("prive privee public publique universitaire regional intercommunal departemental militaire mutualiste".split())
 _HEADING_WORDS = frozenset("compte rendu carnet lettre courrier ordonnance certificat bilan synthese conclusion examen resultats "
                            "consultation hospitalisation sortie entree identite prescription".split())

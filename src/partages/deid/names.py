@@ -16,7 +16,7 @@ from partages.deid.text import fold_key
 
 _UP = "A-ZÉÈÊËÀÂÄÎÏÔÖÙÛÜÇŒ"
 _LOW = "a-zéèêëàâäîïôöùûüçœÿ"
-NAME_TOKEN = rf"(?:[DLNO]['’][{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}](?=[ \t]+[{_UP}])(?![\w.])|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}]-[{_UP}]\.|[{_UP}]\.(?:-?[{_UP}]\.)?|(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?(?=[{_UP}]))"
+NAME_TOKEN = rf"(?:[DLNO]['’][{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[DLNO]['’][{_UP}][{_LOW}]+|[{_UP}](?=[ \t]+[{_UP}])(?![\w.])|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}]-[{_UP}]\.|[{_UP}]\.(?:-?[{_UP}]\.)?|(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?(?=[{_UP}]))"
 _NAME_TOKEN_RE = re.compile(NAME_TOKEN)
 NAMES = rf"({NAME_TOKEN}(?: {{1,2}}{NAME_TOKEN}|(?<='|’){NAME_TOKEN}){{0,3}})"
 TITLE = (
@@ -30,7 +30,8 @@ TITLED_CI = re.compile(rf"(?<![\w])(?i:docteur|docteure|professeur|prof|monsieur
 ROLE_NAME = re.compile(
     rf"(?<![\w])(?:(?i:interne|externe|ide|iade|ibode|infirmi[eè]re|infirmier|sage-femme|aide-soignante?|kin[ée]|brigadier|gendarme|secr[ée]taire|cadre|stagiaire|"
     rf"(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|neveu|ni[èe]ce))"
-    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}]))"
+    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
+    rf"|(?i:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|[ée]pouse|[ée]poux|mari|conjointe?)(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]))"
     rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur))?"
     rf"[ \t]*:?[ \t]*\(?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")
 FIELD = re.compile(
@@ -40,9 +41,13 @@ FIELD = re.compile(
     + NAMES
 )
 FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?: +(?!(?i:pr[ée]noms?|nom|date|n[ée]e?|sexe|ipp|nda|ddn|[ée]pouse|[ée]p)\b)[^\W\d_][\w'’\-]*)?)")
+SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
+_SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
+NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"
+                            rf"[ \t]*\((?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)\)")
 COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?![\w])")
 NAME_THEN_FIRST = re.compile(rf"(?<![\w])(?:M\.|Mme|Mlle|Mr|Monsieur|Madame|Dr|Pr)\.?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})[ \t]*\([ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*\)")
-LOWER_TITLED = re.compile(rf"(?<![\w])(?:(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?|M\.)[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
+LOWER_TITLED = re.compile(rf"(?<![\w])(?:(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?|[Mm]\.)[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)(?![\w])")
 NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
@@ -60,6 +65,8 @@ _FUNCTION_WORDS = {
     "president", "presidente", "directeur", "directrice", "doyen", "maire", "ministre", "prefet", "juge", "procureur",
     "confrere", "consoeur", "collegue", "chef", "responsable", "medecin", "ne", "nee", "agee", "age", "domicilie", "domiciliee",
 }
+_DOCTOR_TITLE = re.compile(r"(?i)(?:dr|dre|drs|docteure?|pr|pre|professeure?)\b")
+_NOT_LOWER_NAMES = {"bip", "poste", "dect", "tel", "tél", "fax", "portable", "mail", "gsm", "standard"}
 _GREETINGS = {"bonjour", "bonsoir", "salut", "merci", "cordialement", "rappel", "coucou", "hello", "dear", "cher", "chere"}
 _FIELD_KEYWORDS = {"nom", "prenom", "prenoms", "sexe", "ne", "nee", "date", "ddn", "ipp", "nda", "age", "adresse", "tel", "ville", "sejour", "dossier", "n", "no",
                    "epouse", "ep", "veuve"}
@@ -125,13 +132,16 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
     for pat in (TITLED, TITLED_CI):
         for m in pat.finditer(text):
             toks = [t for t in _tokens(m.group(1), m.start(1), keep_initials=True) if fold_key(t[2]) not in stop]
+            # "Pr M. Bonnefous": after Dr/Pr "M." is an initial; after a role ("Kiné : M. Cheval") a title
+            if len(toks) > 1 and toks[0][2] == "M." and not _DOCTOR_TITLE.match(m.group(0)):
+                toks = toks[1:]
             # "Monsieur le Président", "Mme Potin Née le ...": a function or "né(e)" is no name
             cut = next((i for i, t in enumerate(toks) if fold_key(t[2]) in _FUNCTION_WORDS or (i and fold_key(t[2]) in _ROLE_WORDS)), None)
             toks = toks if cut is None else toks[:cut]
             toks = _cut_common(toks, lx, text)
             if toks and toks[-1][1] == m.end(1):
                 nx = NEXT_LOWER.match(text, m.end(1))  # "Dr. Maia mussard": a lower-case surname
-                if nx and fold_key(nx.group(1)) not in lx.common_words and _is_first(toks[-1][2], lx) and len(toks) == 1 and not toks[-1][2].isupper():
+                if nx and fold_key(nx.group(1)) not in lx.common_words and fold_key(nx.group(1)) not in _NOT_LOWER_NAMES and _is_first(toks[-1][2], lx) and len(toks) == 1 and not toks[-1][2].isupper():
                     toks.append((nx.start(1), nx.end(1), nx.group(1)))
             _emit(spans, text, toks, lx, "context")
     for m in ROLE_NAME.finditer(text):
@@ -144,6 +154,18 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
         elif k in lx.last_names and not m.group(2):
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+    for m in SALUTATION.finditer(text):  # "Mon cher Léonard,": a first name after a salutation
+        k = fold_key(m.group(1))
+        if k in lx.first_names and k not in _SALUTATION_WORDS and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+    for m in NAME_THEN_ROLE.finditer(text):  # "Lou (externe)", "Lyséa Da Cunha (interne)"
+        k = fold_key(m.group(1))
+        if k in stop or (k in lx.common_words and k not in lx.first_names):
+            continue
+        if k in lx.first_names:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+            if m.group(2):
+                spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
     for m in COMPANY_NAME.finditer(text):  # "Ambulances Dumonteil", "Cabinet Nau"
         k = fold_key(m.group(1))
         if k in lx.last_names and k not in lx.common_words and k not in stop:

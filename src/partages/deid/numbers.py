@@ -48,6 +48,7 @@ RPPS_VALUE = re.compile(r"(?i)(?:rpps|adeli)[ \t]*(?:n[°º])?[ \t]*:?[ \t]*(\d{
 FINESS_VALUE = re.compile(r"(?i)finess[ \t]*(?:n[°º])?[ \t]*:?[ \t]*\n?[ \t]*(\d(?: ?\d){7,8})(?![\d])")
 LONG_NUMBER = re.compile(r"(?<![\w.,/])([A-Z]{0,2}\d{6,12})(?![\w/]|[.,]\d)")
 ALNUM_ID = re.compile(r"(?<![\w.,/\-])((?=[A-Za-z]{0,6}\d)(?=\d*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{7,14})(?![\w/\-]|[.,]\d)")
+PHONE_AREA = re.compile(r"(?<![\w])\(0\d{3}\)[ \t]?\d{2}(?:[ .]?\d{2}){2}(?![\d])")
 PHONE_CONTEXT = re.compile(r"(?i)(?:t[ée]l[ée]phone|t[ée]l\.?|portable|mobile|fax|joignable|appeler|contacter)(?:\s+au)?\s*:?\s*(0\d(?:[\s.\-]?\d{2}){3,4}|[1-9](?:[\s.\-]\d{2}){4}|\(0[1-9]\)\s?\d{2}(?:[\s.\-]?\d{2}){3})(?!\d)")
 # typed with the letter O for a zero ("O1.42.15.93.30", "01.42.16.10.O2"): still a phone number
 PHONE_OCR = re.compile(r"(?<![\w+])([0O][1-9](?:[\s.\-]?[\dO]){8})(?![\w])")
@@ -140,7 +141,7 @@ def _spaced_runs(text: str, add) -> None:
 
 # serial/lot/version numbers of devices and drugs identify a thing, not a person
 _DEVICE_CONTEXT = re.compile(r"(?i)(?:\bS/?N|\bs[ée]rie|\bserial|\blot|\bversion|\br[ée]f(?:[ée]rence)?\.?|\bmod[èe]le|\bUDI|"
-                             r"\b(?:endoscope|appareil|olympus|pentax|fujinon|fujifilm|storz|sonde|dispositif)\b[^\n]{0,25}?)\s*(?:n[°º]|no\.?)?\s*[:#]?\s*$")
+                             r"\b(?:endoscope|appareil|olympus|pentax|fujinon|fujifilm|storz|sonde|dispositif)\b[^\n]{0,25}?|\bpoches?(?:\s+de\s+sang)?|\bplaques?|\bCGR|\bDM\b)\s*(?:n[°º]|no\.?)?\s*[:#]?\s*(?:\d[\dA-Z]*,\s*)*$")
 
 
 # "G6P3023" (gravida/para), "100000U", "25000UI": obstetric formula and doses, not record numbers
@@ -201,6 +202,8 @@ def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: 
         add(Span(m.start(), m.end(), "TEL", m.group(0), "rule"))
     for m in PHONE_CONTEXT.finditer(text):
         add(Span(m.start(1), m.end(1), "TEL", m.group(1), "context"))
+    for m in PHONE_AREA.finditer(text):
+        add(Span(m.start(), m.end(), "TEL", m.group(0), "rule"))
     for m in AM_VALUE.finditer(text):
         add(Span(m.start(1), m.end(1), "RPPS", m.group(1), "context"))
     for m in PHONE_EXT.finditer(text):

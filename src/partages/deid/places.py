@@ -20,7 +20,7 @@ _STREET_TYPES = (
     r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac|ruelle|venelle|sente|cour|clos"
 )
 _NUM_WORDS = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
-_NUMBER = rf"(?:\d{{1,4}}(?:\s?-\s?\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
+_NUMBER = rf"(?:\d{{1,4}}(?:-\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
 # name words after the street type: connectors, capitalised or lower-case words, abbreviations
 _NAME_WORD = r"(?:[^\W\d_][\w'’\-]*(?:\.[^\W\d_]+)*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"  # "G.al de Gaulle"
 _STOP = r"(?:à|au|chez|tel|tél|téléphone|pour|le\s+\d|cedex|depuis|avec|et\s+(?:le|la|un|une)|bp|cs)"
@@ -38,6 +38,7 @@ AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉ�
 AFTER_ADDRESS_AT = re.compile(r"[ \t]*,?[ \t]*(?:à|a)[ \t]+")
 AFTER_ADDRESS_4 = re.compile(r"[ \t]*,?[ \t]*(\d{4})[ \t]+([A-ZÉÈ][\w'’\-]+(?:[ \t]+(?:[A-ZÉÈ][\w'’\-]+|sur|sous|en|lès|les|de|du|des|la|le|am|an|im|bei))*)(?=[ \t]*(?:[,;.]|\n|$))")
 # English names of hospitals in imported documents: "Jefferson University Hospital", "Avicenne AP-HP Hospital"
+GRANDE_RUE = re.compile(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter))?[ \t]+(?:Grande|Grand['’]|Petite|GRANDE|PETITE)[ \t-]+(?:Rue|RUE)(?![\w])")
 # a postal box or a building line of an address: "BP 45", "CS 30001", "Bât. C, apt 12",
 # "Résidence les Mimosas" (a line of its own, or after the street on its line)
 POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
@@ -48,11 +49,11 @@ BUILDING_LINE = re.compile(
 # Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
 FOREIGN_ADDRESS = re.compile(
     r"(?<![\w])((?:(?:Rue|Avenue|Chemin|Boulevard|Place|Route|Chauss[ée]e|Quai|Grand-Rue)[ \t]+[^\n,\d]{2,40}?|[A-ZÄÖÜ][\wäöüß\-]*(?i:stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|ring|damm))"
-    r"[ \t]+\d{1,4}[a-z]?)[ \t]*,?[ \t]*((?:[BCDL]-)?\d{4})[ \t]+([A-ZÄÖÜÉÈ][\wäöüéèß'’\-]+(?:[ \t]+[A-ZÄÖÜÉÈ(][\wäöüéèß'’\-)]+)?)"
+    r"[ \t]+\d{1,4}[a-z]?(?![\d]))(?:[ \t]*,[ \t]*|[ \t]+)((?:[BCDL]-)?\d{4})(?![\d])[ \t]+([A-ZÄÖÜÉÈ][\wäöüéèß'’\-]+(?:[ \t]+[A-ZÄÖÜÉÈ(][\wäöüéèß'’\-)]+)?)"
 )
 HOSPITAL_EN = re.compile(r"(?<![\w])((?:[A-Z][\w'’\-]+[ \t]+){1,3}(?:(?i:university|general|memorial|children'?s|teaching)[ \t]+)?(?i:hospital|medical\s+cent(?:er|re))s?)(?![\w])")
 ZIP_CITY = re.compile(
-    r"(?<![\w])((?:\d{5}|\d{2}\s\d{3}))(?:[ \t,]+|[ \t]*\n[ \t]*)((?:[^\W\d_][\w'’\-]*)(?:[ \t]+|[ \t]*\n[ \t]*)?(?:[^\W\d_][\w'’\-]*)?(?:[ \t]+[^\W\d_][\w'’\-]*){0,3})"
+    r"(?<![\w])((?:\d{5}|\d{2}\s\d{3}))(?:[ \t,]+|[ \t]*\n[ \t]*)((?:[^\W\d_][\w'’\-]*)(?:[ \t]+|[ \t]*\n[ \t]*)?(?:[^\W\d_][\w'’\-]*)?(?:[ \t]+[^\W\d_][\w'’\-]*){0,5})"
 )
 ZIP_CONTEXT = re.compile(r"(?:(?i:dans\s+le|code\s+postal|cp)\s*:?\s*|(?<=[A-Za-zÀ-ÿ]),\s*)(\d{5}|\d{2}\s\d{3})(?![\d/]|[.,]\d|\s?(?:mg|ml|ui|g\b))")
 # a known postcode standing alone between separators ("source principale 54200 –", "(75013)"):
@@ -70,12 +71,13 @@ CITY_CONTEXT = re.compile(
 )
 
 _HOSPITAL_TYPES = (
-    r"h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
+    r"h[ôo]pital\s+d'instruction\s+des\s+arm[ée]es|h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
-    r"had|epsm|pharmacie|hospices(?:\s+civils)?|site(?=\s+d)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
+    r"had|epsm|eps|cmpp?|csapa|ssiad|pmi|pharmacie|hospices(?:\s+civils)?|site(?=\s+(?:d|(?-i:[A-ZÉ])))|"
+    r"centre\s+d['e]\s*(?:h[ée]mo)?dialyse|cabinet\s+d['e]\s*(?:pathologie|anatomo-?pathologie|anatomie\s+pathologique|imagerie|radiologie)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
 HOSPITAL = re.compile(
-    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:\s+(?i:priv[ée]e?|public|publique|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:\s+(?i:de\s+la|de\s+l'|de|du|des|d'))?\s*(?<=[\s'])"
+    rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:[ \t]+(?i:priv[ée]e?|public|publique|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:[ \t]+(?i:de[ \t]+la|de[ \t]+l'|de|du|des|d'))?[ \t]*(?<=[ \t'])"
     # the article belongs to the name ("Hôpital [la Croix-Rousse]", EDS-Pseudo gold)
     r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:-|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t]+[A-ZÉÈ][\w'’\-]*|-[A-ZÉÈ][\w'’\-]*){0,2})"
 )
@@ -93,7 +95,7 @@ KNOWN_HOSPITALS = [
     "Fernand-Widal", "Jean Jaurès", "Simone Veil", "Saint-Joseph", "Croix-Rousse", "Lyon Sud", "Hôpital Nord", "Haut-Lévêque",
     "Jeanne de Flandre", "Roger Salengro", "Claude Huriez", "Gustave Roussy", "Curie", "Institut Curie", "Bergonié",
     # short forms used in notes ("suivi à Mondor"; "maladie de Mondor" stays protected as an eponym phrase)
-    "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
+    "Hôpital Sud", "Hôpital Est", "Hôpital Ouest", "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
 ]
 # matched on the folded text (lower case, no accents): no IGNORECASE, much faster
 KNOWN_HOSPITAL_RE = re.compile(
@@ -122,6 +124,7 @@ SERVICE_OF = re.compile(
 )
 _TITLE_WORDS = {"pr", "dr", "docteur", "professeur", "mme", "madame", "monsieur", "m", "mr"}
 _UNIT_NAMES = {"jour", "semaine", "nuit"}
+_TYPE_WORD_IN_NAME = re.compile(r"(?:^|[ \t]+(?:du|de|des|de la)?[ \t]*)\b(?:CHU|CHRU|CHR|CH|Hôpital|HÔPITAL|Clinique|CLINIQUE)\b")
 _NAME_THEN_TOWN = re.compile(r"[ \t]+(?:de|d['’])[ \t]*([A-ZÉÈ][\w'’\-]*(?:[ \t]+[A-ZÉÈ][\w'’\-]*){0,3})$")
 _TOWN_TYPES = re.compile(r"(?i)centre\s+hospitalier")
 _PRIVATE_TYPES = re.compile(r"(?i)pharmacie|clinique|polyclinique|ehpad|cabinet")
@@ -196,6 +199,8 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
                 add(Span(after.start(1), after.end(1), "ZIP", after.group(1), "context"))
             elif after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
                 add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
+    for m in GRANDE_RUE.finditer(text):
+        add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "rule"))
     for m in POSTAL_BOX.finditer(text):
         add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "rule"))
     for m in BUILDING_LINE.finditer(text):
@@ -208,6 +213,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         add(Span(m.start(1), m.start(1) + len(line), "ADRESSE", line, "context"))
     for m in ADDRESS_NO_NUMBER.finditer(text):
         add(Span(m.start(), m.end(), "ADRESSE", m.group(0), "context"))
+        _after_address_extra(text, m.end(), lx, add)
         after = AFTER_ADDRESS.match(text, m.end())
         if after and after.group(2) and fold_key(after.group(2)) in lx.communes and fold_key(after.group(2)) not in lx.common_words:
             add(Span(after.start(2), after.end(2), "VILLE", after.group(2), "context"))
@@ -308,12 +314,25 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
                                                        and text[m.end("type"):m.start("name")].strip()):
             continue  # "Hôpital de Jour"; but "Pharmacie du Centre", "Clinique du Parc" are names
-        if (_is_area(name, lx) and not re.search(r"(?i)\b(?:la|le|les|l['’])\s*$", text[m.end("type"):m.start("name")])) or fold_key(name.split()[0]) in _UNIT_NAMES:
+        if (_is_area(name, lx) and not (re.search(r"(?i)\b(?:la|le|les|l['’])\s*$", text[m.end("type"):m.start("name")]) and re.search(r"(?i)priv|clinique", m.group("type")))) or fold_key(name.split()[0]) in _UNIT_NAMES:
             continue  # "CH de Mayotte", "CHU de Martinique": a territory ("de la Loire" is a name); "Hôpital de jour": a unit
         b = m.start("name")
         link = text[m.end("type"):m.start("name")]
-        if link.strip() and lx.communes.get(fold_key(name), 0) < 2000:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
+        if link.strip() and lx.communes.get(commune_key(name), 0) < 2000:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
             b = m.end("type") + len(link) - len(link.lstrip())
+        cut = _TYPE_WORD_IN_NAME.search(name)
+        if cut:  # "Hôpital Central du CHRU de Puymoyen": the name ends before the next establishment word
+            name = name[:cut.start()].rstrip(" -")
+            if not name:
+                continue
+        link = text[m.end("type"):m.start("name")]
+        art = re.search(r"(?i)\b(?:de|d['’])[ \t]*((?:la|le|les|l['’])[ \t]*)?$", link)
+        if art and not _PRIVATE_TYPES.match(m.group("type")):
+            start = m.start("name") - (len(art.group(1)) if art.group(1) else 0)
+            town = text[start:m.start("name") + len(name)]
+            if _commune_prefix(town, lx) == len(town):
+                add(Span(start, start + len(town), "VILLE", town, "context"))
+                continue  # an establishment named by its town: the town ("CHU de La Roche-sur-Foron")
         tail = _NAME_THEN_TOWN.search(name)
         if tail and _commune_prefix(tail.group(1), lx) == len(tail.group(1)):  # "Clinique du Parc de Ajaccio"
             add(Span(m.start("name") + tail.start(1), m.start("name") + tail.end(1), "VILLE", tail.group(1), "context"))
@@ -358,9 +377,12 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 # place line of a letter
 LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
-_TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*")
-_TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’])[ \t]*")
+_TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*(?:(?:MG|MT|[A-Za-zé]{2,15})[ \t]+[-–—][ \t]+)?")
+_TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’]|à)[ \t]*")
 # "Volmerange-les-Mines 34450" on its own line (the postcode after the commune)
+COMMA_CITY_ZIP = re.compile(r",[ \t]*([A-ZÉÈ][^\n\d,:;()]{1,50}?)[ \t]+(\d{5})(?![\d])")
+ARR_CITY = re.compile(r"(?<![\w])(?:Paris|PARIS|Lyon|LYON|Marseille|MARSEILLE)[ \t]+\d{1,2}(?:e|è|ème|eme|er|E|EME|ÈME)(?![\w])")
+PAREN_ROLE_TOWN = re.compile(r"\([ \t]*[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ\-\. ]{1,30},[ \t]*([A-ZÉÈ][^()\n,]{1,40}?)[ \t]*\)")
 CITY_ZIP_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][^\n\d,:;]{1,50}?)[ \t]+(\d{5})[ \t]*,?[ \t]*$")
 
 
@@ -395,17 +417,29 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         if arr:
             n = arr.end() - sep.end()
             name = text[sep.end():arr.end()]
-        ends = re.match(r"[ \t]*(?:[).,;]|\n|$|\(?\d{5}\b)", text[sep.end() + n:sep.end() + n + 8])
-        if _is_area(name, lx) or key in lx.common_words:
+        ends = re.match(r"[ \t]*(?:[).,;–—-]|\n|$|\(?\d{5}\b)", text[sep.end() + n:sep.end() + n + 8])
+        strong = s.label == "HOPITAL" and sep.group(0).strip() == "à"  # "SSR Les Jardins à Pierres"
+        if _is_area(name, lx) or (key in lx.common_words and not strong):
             continue
-        if s.label in ("NOM", "PRENOM") and not (multi or (ends and key not in lx.first_names and key not in lx.last_names)):
+        if s.label in ("NOM", "PRENOM") and not (multi or (ends and (lx.communes.get(key, 0) >= 20000 or (key not in lx.first_names and key not in lx.last_names)))):
             continue
-        if s.label in ("HOPITAL", "ADRESSE") and not (multi or ends):
+        if s.label in ("HOPITAL", "ADRESSE") and not (multi or ends or strong):
             continue
         out.append(Span(sep.end(), sep.end() + n, "VILLE", name, "context"))
         z = _ZIP_AFTER_CITY.match(text, sep.end() + n)
         if z and plausible_postcode(z.group(1), lx):
             out.append(Span(z.start(1), z.end(1), "ZIP", z.group(1), "context"))
+    for m in COMMA_CITY_ZIP.finditer(text):  # "Les Hauts de Bellevue, LA GRANDE PAROISSE 47500"
+        name = m.group(1).strip()
+        if _commune_prefix(name, lx) == len(name) and plausible_postcode(m.group(2), lx) and commune_key(name) not in lx.common_words:
+            out.append(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
+            out.append(Span(m.start(2), m.end(2), "ZIP", m.group(2), "context"))
+    for m in ARR_CITY.finditer(text):  # "Paris 14e": a town whatever is around it
+        out.append(Span(m.start(), m.end(), "VILLE", m.group(0), "context"))
+    for m in PAREN_ROLE_TOWN.finditer(text):  # "(CARDIO, REDING)", "(gynécologue, Villefranche-sur-Saône)"
+        name = m.group(1).strip()
+        if _commune_prefix(name, lx) == len(name) and not _is_area(name, lx) and commune_key(name) not in lx.common_words:
+            out.append(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
     for m in CITY_ZIP_LINE.finditer(text):
         name = m.group(1).strip()
         if _commune_prefix(name, lx) == len(name) and plausible_postcode(m.group(2), lx) and commune_key(name) not in lx.common_words:
@@ -448,9 +482,16 @@ def _before_town(line: str, lx: Lexicons) -> str:
     return line
 
 
+_ADDRESS_TAIL = re.compile(r"[ \t]*,[ \t]*((?:Les|La|Le|L['’])[ \t]+[A-ZÉÈ][\w'’\-]*(?:[ \t]+(?:de|du|des|la|le|[A-ZÉÈ][\w'’\-]*)){0,4})(?=[ \t]*,[ \t]*(?:\d{5}|[A-ZÉÈ][^\n,]{1,40}\d{5}))")
+
+
 def _after_address_extra(text: str, end: int, lx: Lexicons, add) -> None:
     """What follows a street address: "à Anse" (a known commune, whatever its size: the street
     makes it a place) or a foreign "3049 Leipzig" (4-digit postcode and the town)."""
+    extra = _ADDRESS_TAIL.match(text, end)
+    if extra:  # "Chemin des Vignes, Les Hauts de Bellevue, LESPIGNAN 45800": the locality belongs to the address
+        add(Span(extra.start(1), extra.end(1), "ADRESSE", extra.group(1), "context"))
+        end = extra.end(1)
     comma = re.compile(r"[ \t]*,[ \t]*").match(text, end)
     if comma:  # "rue Rivoli, Bagnères De Bigorre": a multi-word commune after the street
         words = _WORDS_AFTER.match(text, comma.end())

@@ -28,10 +28,11 @@ EPONYMS = [  # bare eponyms that are (almost) never a person named in a note
     "Lachman", "McBurney", "Mac Burney", "Chvostek", "Dressler", "Ranson", "Rockall", "Blatchford", "Tanner", "Rankin",
     "Cormack", "Lehane", "Aldrete", "Silverman", "Kleihauer", "Coombs", "Gram", "Giemsa", "Widal", "Bentall", "Carpentier",
     "Milligan-Morgan", "Osgood-Schlatter", "Legg-Perthes-Calvé", "Pott", "Zollinger", "Sydenham", "Bartter", "Gitelman",
+    "Barthel",
 ]
 _HEADS = (
     r"maladies?|syndromes?|signes?|scores?|tests?|man[œo]e?uvres?|classification|stades?|[ée]chelle|crit[èe]res?|tumeur|sarcome|"
-    r"lymphome|fracture|triade|t[ée]tralogie|chor[ée]e|paralysie|diverticule|kyste|r[ée]flexe|purpura|scl[ée]rose|an[ée]vrisme|"
+    r"lymphome|fracture|aphasie|aire|triade|t[ée]tralogie|chor[ée]e|paralysie|diverticule|kyste|r[ée]flexe|purpura|scl[ée]rose|an[ée]vrisme|"
     r"ost[ée]ochondrite|angor|ataxie|ulc[èe]re|abc[èe]s|cellules?|index|indice|d[ée]formation|luxation|op[ée]ration|intervention|"
     r"technique|m[ée]thode|position|anomalie|phénomène|ph[ée]nom[èe]ne|loi|r[èe]gle|formule|classe|grade|type|stadification|"
     # anatomy and devices named after people ("tendon d'Achille", "drain de Redon", "membrane de Bruch")
@@ -53,6 +54,8 @@ EPONYM_PHRASE = re.compile(
     rf"(?i)(?<![\w])(?:{_HEADS})(?:\s+[A-Z0-9]{{1,3}})?\s*(?:de|d'|d’|du|des)\s*"  # "stade E de Balthazar" (not "à": "sonde à Bichat" is a place)
     r"((?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)(?:(?:\s*-\s*|\s+et\s+|[ \t]+(?=[A-ZÉÈ][a-zéèëïö]))(?-i:[A-ZÉÈÀÂÄÖÜ][\w'’]*)){0,2})"
 )
+# the drug compendium: "signalée par le Vidal", "cf. Vidal 2024"
+REFERENCE_BOOK = re.compile(r"(?:(?<![\w])(?:le|du|au|dans\s+le|selon\s+le|cf\.?)\s+)(Vidal)(?![\w])")
 EPONYM_WORDS = re.compile(r"(?<![\w-])(" + "|".join(sorted((re.escape(e) for e in EPONYMS), key=len, reverse=True)) + r")(?![\w-])")
 
 ABBREVIATIONS = """
@@ -87,5 +90,6 @@ def find_protected(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, in
     words and abbreviations are checked per token by the detector (a set lookup is cheaper
     than a regex of 16k names)."""
     phrases = [(m.start(1), m.end(1)) for m in EPONYM_PHRASE.finditer(text)]
+    phrases += [(m.start(1), m.end(1)) for m in REFERENCE_BOOK.finditer(text)]
     words = [(m.start(1), m.end(1)) for m in EPONYM_WORDS.finditer(text)]
     return phrases, words
