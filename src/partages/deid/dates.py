@@ -60,7 +60,8 @@ DAY_RANGE = re.compile(r"(?<![\w])(?:du|de|entre le|entre|les?)\s+(\d{1,2})(?:er
 
 
 # "Sept 01,2026", "March 3, 2021": English month-first dates in imported documents
-MONTH_FIRST = re.compile(rf"(?<![\w])({_MONTH_ALT}|march|april|may|june|july|august|october|december|february|january)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*((?:19|20)\d{{2}})(?![\w])")
+YEAR_WITH_O = re.compile(r"(?<![\w])(?:en|depuis|since|in)\s+((?:19|2o)[\do]{2})(?![\w])")
+MONTH_FIRST = re.compile(rf"(?<![\w])(september|november|{_MONTH_ALT}|march|april|may|june|july|august|october|december|february|january)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*((?:19|20)\d{{2}})(?![\w])")
 _EN_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8, "october": 10, "december": 12}
 _EN_MONTH_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
 _EN_MONTH_ALT = "|".join(sorted([*_EN_MONTHS, "september", "november", *_EN_MONTH_ABBR], key=len, reverse=True))
@@ -124,8 +125,13 @@ def _year(y: str) -> int:
 def find_dates(folded: str) -> list[DateMatch]:
     """All dates in ``folded`` (see :func:`partages.deid.text.fold`), longest first wins."""
     out: list[DateMatch] = []
+    for m in YEAR_WITH_O.finditer(folded):  # "AVC en 2O18": a letter O typed for a zero
+        out.append(DateMatch(m.start(1), m.end(1), None, None, int(m.group(1).replace("o", "0")), "year_o"))
     for m in NUMERIC.finditer(folded):
         d, mo, y = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+        if mo > 12 and d <= 12 and len(m.group(3)) == 4 and _valid(mo, d, y):  # "11/27/2026": a US date
+            out.append(DateMatch(m.start(), m.end(), mo, d, y, "us"))
+            continue
         if _NOT_NUMERIC_DATE_BEFORE.search(folded, max(0, m.start() - 12), m.start()):
             continue  # "Apgar 9/10/10", "page 2/3"
         if _valid(d, mo, y):
@@ -240,7 +246,7 @@ def find_dates(folded: str) -> list[DateMatch]:
             out.append(DateMatch(m.start(), m.end(), None, None, y, "year"))
     for m in MONTH_FIRST.finditer(folded):
         mon = m.group(1)
-        mo = MONTHS.get(mon) or _EN_MONTHS.get(mon)
+        mo = MONTHS.get(mon) or _EN_MONTHS.get(mon) or {"september": 9, "november": 11}.get(mon)
         d, y = int(m.group(2)), int(m.group(3))
         if mo and _valid(d, mo, y):  # an English month is not rewritten by the shift: the caller falls back
             out.append(DateMatch(m.start(), m.end(), d, mo, y, "textual" if mon in MONTHS else "english"))

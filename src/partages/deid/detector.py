@@ -247,7 +247,7 @@ def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-_ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+(?:du[ \t]+patient|personnelle|postale))?|domicile)[ \t]*[:|\t][ \t]*|demeurant(?:[ \t]+(?:au|à))?[ \t]*:?[ \t]+)"
+_ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+[a-zé'’]+(?:[ \t]+[a-zé'’]+)?)?|domicile)[ \t]*[:|\t][ \t]*|demeurant(?:[ \t]+(?:au|à))?[ \t]*:?[ \t]+)"
                             r"([^\n:|]{3,80}?)(?=[ \t]*,?[ \t]*\n?[ \t]*\d{5}\b)")
 
 

@@ -44,7 +44,11 @@ FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+
 SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
 _SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
 NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"
-                            rf"[ \t]*\((?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)\)")
+                            rf"[ \t]*\((?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n]{1,30})?\)")
+FIRST_THEN_INITIAL = re.compile(rf"(?<![\w.])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]\.)(?=[ \t]*(?:$|[,;)\n]))", re.M)
+CLOSING_SIGNATURE = re.compile(rf"(?i:cordialement|bien\s+[àa]\s+(?:vous|toi)|amicalement|confraternellement|bien\s+confraternellement)[ \t]*,?[ \t]*\n?[ \t]*"
+                               rf"(?:(?i:dr|docteur|pr)\.?[ \t]+)?([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*))?")
+CHILD_AGE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*),?[ \t]+\d{{1,2}}[ \t]+ans\b")
 COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?![\w])")
 NAME_THEN_FIRST = re.compile(rf"(?<![\w])(?:M\.|Mme|Mlle|Mr|Monsieur|Madame|Dr|Pr)\.?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})[ \t]*\([ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*\)")
 LOWER_TITLED = re.compile(rf"(?<![\w])(?:(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?|[Mm]\.)[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
@@ -166,6 +170,21 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
             if m.group(2):
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in FIRST_THEN_INITIAL.finditer(text):  # "IDE de nuit : Yahya R."
+        k = fold_key(m.group(1))
+        if k in lx.first_names and k not in lx.common_words and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+            spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in CLOSING_SIGNATURE.finditer(text):  # "Bien cordialement, Adaline Rousset"
+        k = fold_key(m.group(1).split("-")[0])
+        if k in lx.first_names and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+            if m.group(2) and fold_key(m.group(2)) not in stop:
+                spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in CHILD_AGE.finditer(text):  # "Deux enfants (Albane, 12 ans, et Solange, 9 ans)"
+        k = fold_key(m.group(1))
+        if k in lx.first_names and k not in lx.common_words and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
     for m in COMPANY_NAME.finditer(text):  # "Ambulances Dumonteil", "Cabinet Nau"
         k = fold_key(m.group(1))
         if k in lx.last_names and k not in lx.common_words and k not in stop:

@@ -43,7 +43,7 @@ GRANDE_RUE = re.compile(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter))?[ \t]+(?:Grande|Gra
 # "Résidence les Mimosas" (a line of its own, or after the street on its line)
 POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
 BUILDING_LINE = re.compile(
-    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant)[ \t]*:?[ \t]*|,[ \t]*|[ \t][-–][ \t]+)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|r[ée]s\.|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
+    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant|domicili[ée]e?(?:[ \t]+(?:au|à))?)[ \t]*:?[ \t]*|,[ \t]*|[ \t][-–][ \t]+)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|r[ée]s\.|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
     r"[ \t]+[^\n]{1,60}?)[ \t]*(?:$|(?=,[ \t]*\d{5}\b|[ \t]+\d{5}\b|[ \t]+[-–][ \t]|,[ \t]*$))"
 )
 # Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
@@ -73,7 +73,7 @@ CITY_CONTEXT = re.compile(
 _HOSPITAL_TYPES = (
     r"h[ôo]pital\s+d'instruction\s+des\s+arm[ée]es|h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
-    r"had|epsm|eps|cmpp?|csapa|ssiad|pmi|pharmacie|hospices(?:\s+civils)?|site(?=\s+(?:d|(?-i:[A-ZÉ])))|"
+    r"maison\s+de\s+sant[ée](?:\s+pluri-?professionnelle)?|msp|laboratoire(?:\s+d['e]\s*analyses(?:\s+m[ée]dicales)?|\s+de\s+biologie(?:\s+m[ée]dicale)?)?|had|epsm|eps|cmpp?|csapa|ssiad|pmi|pharmacie|hospices(?:\s+civils)?|site(?=\s+(?:d|(?-i:[A-ZÉ])))|"
     r"centre\s+d['e]\s*(?:h[ée]mo)?dialyse|cabinet\s+d['e]\s*(?:pathologie|anatomo-?pathologie|anatomie\s+pathologique|imagerie|radiologie)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
 HOSPITAL = re.compile(
@@ -314,8 +314,8 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
                                                        and text[m.end("type"):m.start("name")].strip()):
             continue  # "Hôpital de Jour"; but "Pharmacie du Centre", "Clinique du Parc" are names
-        if (_is_area(name, lx) and not (re.search(r"(?i)\b(?:la|le|les|l['’])\s*$", text[m.end("type"):m.start("name")]) and re.search(r"(?i)priv|clinique", m.group("type")))) or fold_key(name.split()[0]) in _UNIT_NAMES:
-            continue  # "CH de Mayotte", "CHU de Martinique": a territory ("de la Loire" is a name); "Hôpital de jour": a unit
+        if fold_key(name.split()[0]) in _UNIT_NAMES:
+            continue  # "Hôpital de jour": a unit, not a name ("CHU de Martinique" is redacted: it names one hospital)
         b = m.start("name")
         link = text[m.end("type"):m.start("name")]
         if link.strip() and lx.communes.get(commune_key(name), 0) < 2000:  # "Clinique [du Parc]", "Hôpital [de la Croix-Rousse]"
@@ -375,14 +375,15 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 
 # "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
 # place line of a letter
-LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
+TOWN_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][\w'’]*(?:[ \t-]+[\w'’]+){1,6})[ \t]*$")
+LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*(?:(?i:fait)[ \t]+(?:à|a|au|aux)[ \t]+)?([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
 _TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*(?:(?:MG|MT|[A-Za-zé]{2,15})[ \t]+[-–—][ \t]+)?")
 _TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’]|à)[ \t]*")
 # "Volmerange-les-Mines 34450" on its own line (the postcode after the commune)
 COMMA_CITY_ZIP = re.compile(r",[ \t]*([A-ZÉÈ][^\n\d,:;()]{1,50}?)[ \t]+(\d{5})(?![\d])")
 ARR_CITY = re.compile(r"(?<![\w])(?:Paris|PARIS|Lyon|LYON|Marseille|MARSEILLE)[ \t]+\d{1,2}(?:e|è|ème|eme|er|E|EME|ÈME)(?![\w])")
-PAREN_ROLE_TOWN = re.compile(r"\([ \t]*[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ\-\. ]{1,30},[ \t]*([A-ZÉÈ][^()\n,]{1,40}?)[ \t]*\)")
+PAREN_ROLE_TOWN = re.compile(r"\([ \t]*(?:[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ\-\. ]{1,30}|(?:19|20)\d\d),[ \t]*([A-ZÉÈ][^()\n,]{1,40}?)[ \t]*\)")
 CITY_ZIP_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][^\n\d,:;]{1,50}?)[ \t]+(\d{5})[ \t]*,?[ \t]*$")
 
 
@@ -398,9 +399,17 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         n = _commune_prefix(name, lx)
         if n == len(name) and not _is_area(name, lx):
             out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
+    covered = [(s.start, s.end) for s in spans]
+    for m in TOWN_LINE.finditer(text):  # "HÔPITAL MÈRE-ENFANT⏎Cherbourg-en-Cotentin": a commune alone on its line
+        name = m.group(1)
+        if (_commune_prefix(name, lx) == len(name) and commune_key(name) not in lx.common_words and not _is_area(name, lx)
+                and not any(b < m.end(1) and m.start(1) < e for b, e in covered)):
+            out.append(Span(m.start(1), m.end(1), "VILLE", name, "context"))
     for s in spans:
-        if s.label not in ("HOPITAL", "ADRESSE", "NOM", "PRENOM"):
+        if s.label not in ("HOPITAL", "ADRESSE", "NOM", "PRENOM", "VILLE"):
             continue
+        if s.label == "VILLE" and not re.match(r"[ \t]*/[ \t]*", text[s.end:s.end + 4]):
+            continue  # "… DE LABOUHEYRE / ESPALION": two towns of one establishment
         sep = (_TOWN_AFTER_HOSPITAL if s.label == "HOPITAL" else _TOWN_AFTER).match(text, s.end)
         if not sep or not sep.group(0).strip():
             continue
@@ -423,7 +432,7 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
             continue
         if s.label in ("NOM", "PRENOM") and not (multi or (ends and (lx.communes.get(key, 0) >= 20000 or (key not in lx.first_names and key not in lx.last_names)))):
             continue
-        if s.label in ("HOPITAL", "ADRESSE") and not (multi or ends or strong):
+        if s.label in ("HOPITAL", "ADRESSE", "VILLE") and not (multi or ends or strong):
             continue
         out.append(Span(sep.end(), sep.end() + n, "VILLE", name, "context"))
         z = _ZIP_AFTER_CITY.match(text, sep.end() + n)
