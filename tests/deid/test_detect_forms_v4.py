@@ -341,3 +341,29 @@ def test_forms_from_the_spent_fourth_test_split(detector, text, expected):
     got = [(s.label, s.text) for s in detector.detect(text)]
     for item in expected:
         assert item in got, got
+
+
+# --- classes found on test-v5 once it was scored and spent ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Liste\nNOM | PRENOM | DDN | IPP | CHAMBRE\nSEGUY | Éléna | 01/01/1950 | 80012456 | 214\nWALTER | Rémy | 02/02/1951 | 80012457 | 215",
+         [("NOM", "SEGUY"), ("PRENOM", "Éléna"), ("NOM", "WALTER"), ("PRENOM", "Rémy"), ("IPP", "80012457")]),
+        ("SOINS A DOMICILE\nCabinet infirmier Teixeira - Havard\n45 chemin du Moulin", [("NOM", "Teixeira"), ("NOM", "Havard")]),
+        ("Adressé par le Dr de La Fontaine pour palpitations.", [("NOM", "de La Fontaine")]),
+        ("Trajet : domicile -> Oncopole Claudius Regaud, Toulouse", [("HOPITAL", "Claudius Regaud")]),
+        ("Unité de Soins de Longue Durée Les Oliviers\nQuartier Saint-Jean", [("HOPITAL", "Les Oliviers")]),
+        ("Patient adressé par SOS Médecins Châteaubernard.", [("VILLE", "Châteaubernard")]),
+        ("Consultation CeGIDD - Prunelli-di-Fiumorbo", [("VILLE", "Prunelli-di-Fiumorbo")]),
+        ("Prélèvement effectué par Noé, IDE, et transmis au Dr Lebailly.", [("PRENOM", "Noé")]),
+        ("Bip interne : 5123", [("TEL", "5123")]),
+        ("Kinésithérapie - Louay TILLET, MK - ADELI 35 7 01234 5", [("RPPS", "35 7 01234 5")]),
+        ("Hôpital Nord - chemin des Bourrely - 13015 Marseille", [("ADRESSE", "chemin des Bourrely")]),
+    ],
+)
+def test_forms_from_the_spent_fifth_test_split(detector, text, expected):
+    got = [(s.label, s.text) for s in detector.detect(text)]
+    for item in expected:
+        assert item in got, got

@@ -22,6 +22,7 @@ from partages.deid.places import find_places, towns_after_spans
 from partages.deid.protect import FUNCTION_WORDS, UNIT_WORDS, abbreviation_keys, drug_words, find_protected
 from partages.deid.resources import Lexicons, load_lexicons
 from partages.deid.spans import Span, resolve
+from partages.deid.tables import find_table_cells
 from partages.deid.tagger import WEIGHTS_PATH, Tagger
 from partages.deid.text import WORD_RE, fold, fold_key
 
@@ -95,6 +96,7 @@ class Detector:
             spans.append(Span(d.start, d.end, label, text[d.start:d.end], source))
         spans += find_places(text, lx)
         spans += find_names(text, lx, self.stop)
+        spans += find_table_cells(text)
         known: list[Span] = find_patient(text, folded, patient) if patient else []
         spans += known
 
@@ -384,6 +386,11 @@ def _extend_particles(text: str, spans: list[Span]) -> list[Span]:
                 prev is not None and prev.label == "PRENOM" and not text[prev.end:m.start()].strip())
         if ok:
             spans[i] = Span(m.start(), s.end, s.label, text[m.start():s.end], s.source)
+    for i, s in enumerate(spans):  # "Dr de La Fontaine": a lower-case particle right after a title
+        if s.label in ("NOM", "VILLE"):
+            m = _TITLE_PARTICLE.search(text, max(0, s.start - 20), s.start)
+            if m:
+                spans[i] = Span(m.start(1), s.end, "NOM", text[m.start(1):s.end], s.source)
     # "Dr Marie-Christine de La Fontaine", "Jean du Bellay": a lower-case particle between a first
     # name and a capitalised word makes that word a surname (even one the lexicon knows as a town)
     for i in range(1, len(spans)):
@@ -395,6 +402,7 @@ def _extend_particles(text: str, spans: list[Span]) -> list[Span]:
     return spans
 
 
+_TITLE_PARTICLE = re.compile(r"\b(?:Dr|Pr|Docteur|Professeur|Mme|Madame|Monsieur|M\.)\.?[ \t]+((?:de|du|des|d['’])[ \t]*)$")
 _TITLE_BEFORE = re.compile(r"(?:\b(?:Dr|Pr|Mme|Mlle|Docteur|Professeur|Madame|Monsieur)\.?|\bM\.)[ \t]+$")
 _LOWER_PARTICLE = re.compile(r"[ \t]+(?:de(?:[ \t]+la)?|du|des|d['’]|van|von|da|di|dos|del|della)[ \t]*")
 

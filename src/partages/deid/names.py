@@ -44,12 +44,12 @@ FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+
 SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
 _SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
 NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"
-                            rf"[ \t]*\((?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n]{1,30})?\)")
+                            rf"[ \t]*(?:\(|,[ \t]*(?=(?i:interne|externe|ide|iade|ibode|sage-femme|aide-soignante?|cadre|kin[ée]|stagiaire)\b))(?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n,]{1,30})?(?:\)|(?=[ \t]*[,.;\n]))")
 FIRST_THEN_INITIAL = re.compile(rf"(?<![\w.])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]\.)(?=[ \t]*(?:$|[,;)\n]))", re.M)
 CLOSING_SIGNATURE = re.compile(rf"(?i:cordialement|bien\s+[àa]\s+(?:vous|toi)|amicalement|confraternellement|bien\s+confraternellement)[ \t]*,?[ \t]*\n?[ \t]*"
                                rf"(?:(?i:dr|docteur|pr)\.?[ \t]+)?([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*))?")
 CHILD_AGE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*),?[ \t]+\d{{1,2}}[ \t]+ans\b")
-COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?![\w])")
+COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)(?:[ \t]+(?i:infirmier|m[ée]dical|dentaire|de\s+kin[ée]sith[ée]rapie))?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?:[ \t]*[-–&/][ \t]*([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}}))?(?![\w])")
 NAME_THEN_FIRST = re.compile(rf"(?<![\w])(?:M\.|Mme|Mlle|Mr|Monsieur|Madame|Dr|Pr)\.?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})[ \t]*\([ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*\)")
 LOWER_TITLED = re.compile(rf"(?<![\w])(?:(?i:docteure?|dr|pr|professeure?|madame|monsieur|mme|mr)\.?|[Mm]\.)[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)(?![\w])")
@@ -185,10 +185,10 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         k = fold_key(m.group(1))
         if k in lx.first_names and k not in lx.common_words and k not in stop:
             spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
-    for m in COMPANY_NAME.finditer(text):  # "Ambulances Dumonteil", "Cabinet Nau"
-        k = fold_key(m.group(1))
-        if k in lx.last_names and k not in lx.common_words and k not in stop:
-            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+    for m in COMPANY_NAME.finditer(text):  # "Ambulances Dumonteil", "Cabinet infirmier Teixeira - Havard"
+        for g in (1, 2):
+            if m.group(g) and fold_key(m.group(g)) in lx.last_names and fold_key(m.group(g)) not in lx.common_words and fold_key(m.group(g)) not in stop:
+                spans.append(Span(m.start(g), m.end(g), "NOM", m.group(g), "context"))
     for m in NAME_THEN_FIRST.finditer(text):  # "Mme Demay (Elijah)"
         k = fold_key(m.group(2))
         if k in lx.first_names and k not in lx.common_words and k not in stop:

@@ -29,7 +29,7 @@ ADDRESS = re.compile(
 )
 ADDRESS_NO_NUMBER = re.compile(
     r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|Route|Hameau|Lieu-dit|Lieu dit|Quartier|Section|Lotissement|"
-    r"ZI|ZA|ZAC|Zone\s+(?:industrielle|artisanale|d'activit[ée]s?)|Parc\s+d'activit[ée]s?|rue|avenue|boulevard|allée|place|impasse|quai|route|hameau|lieu-dit|quartier)"
+    r"ZI|ZA|ZAC|Zone\s+(?:industrielle|artisanale|d'activit[ée]s?)|Parc\s+d'activit[ée]s?|rue|avenue|boulevard|allée|place|impasse|quai|route|hameau|lieu-dit|quartier|chemin|ruelle)"
     r"(?:\s+(?:de|du|des|d'|la|le|les|l'|sur|en))*\s+[A-ZÉÈ][\w'’\-]+(?:\s+(?:[A-ZÉÈ][\w'’\-]+|de|du|des|la|le|sur|l'|d'))*"
 )
 AFTER_ADDRESS = re.compile(r"[ \t]*,?[ \t]*(?:(\d{5}|\d{2} \d{3})(?!\d)|([A-ZÉÈ][\w'’\-]+(?:[ \t][A-ZÉÈ][\w'’\-]+)?))")
@@ -73,6 +73,7 @@ CITY_CONTEXT = re.compile(
 _HOSPITAL_TYPES = (
     r"h[ôo]pital\s+d'instruction\s+des\s+arm[ée]es|h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
+    r"oncop[ôo]le|canc[ée]rop[ôo]le|centre\s+de\s+lutte\s+contre\s+le\s+cancer|clcc|usld|unit[ée]\s+de\s+soins\s+de\s+longue\s+dur[ée]e|soins\s+de\s+suite(?:\s+et\s+de\s+r[ée]adaptation)?|"
     r"maison\s+de\s+sant[ée](?:\s+pluri-?professionnelle)?|msp|laboratoire(?:\s+d['e]\s*analyses(?:\s+m[ée]dicales)?|\s+de\s+biologie(?:\s+m[ée]dicale)?)?|had|epsm|eps|cmpp?|csapa|ssiad|pmi|pharmacie|hospices(?:\s+civils)?|site(?=\s+(?:d|(?-i:[A-ZÉ])))|"
     r"centre\s+d['e]\s*(?:h[ée]mo)?dialyse|cabinet\s+d['e]\s*(?:pathologie|anatomo-?pathologie|anatomie\s+pathologique|imagerie|radiologie)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
@@ -95,7 +96,7 @@ KNOWN_HOSPITALS = [
     "Fernand-Widal", "Jean Jaurès", "Simone Veil", "Saint-Joseph", "Croix-Rousse", "Lyon Sud", "Hôpital Nord", "Haut-Lévêque",
     "Jeanne de Flandre", "Roger Salengro", "Claude Huriez", "Gustave Roussy", "Curie", "Institut Curie", "Bergonié",
     # short forms used in notes ("suivi à Mondor"; "maladie de Mondor" stays protected as an eponym phrase)
-    "Hôpital Sud", "Hôpital Est", "Hôpital Ouest", "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
+    "Hôpital Sud", "Hôpital Est", "Hôpital Ouest", "Hôpital Central", "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
 ]
 # matched on the folded text (lower case, no accents): no IGNORECASE, much faster
 KNOWN_HOSPITAL_RE = re.compile(
@@ -375,6 +376,7 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 
 # "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
 # place line of a letter
+SERVICE_TOWN = re.compile(r"(?<![\w])(?:SOS[ \t]+M[ée]decins|CeGIDD|CEGIDD|CSAPA|CMPP?|PMI|SSIAD|SAMU|SMUR|CH|CHU|CHRU|CHI|EHPAD)[ \t]*(?:[-–,][ \t]*)?(?=[A-ZÉÈ])")
 TOWN_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][\w'’]*(?:[ \t-]+[\w'’]+){1,6})[ \t]*$")
 LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*(?:(?i:fait)[ \t]+(?:à|a|au|aux)[ \t]+)?([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
@@ -399,6 +401,13 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         n = _commune_prefix(name, lx)
         if n == len(name) and not _is_area(name, lx):
             out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
+    for m in SERVICE_TOWN.finditer(text):  # "SOS Médecins Châteaubernard", "CeGIDD - Prunelli-di-Fiumorbo"
+        words = _WORDS_AFTER.match(text, m.end()) or _ONE_WORD.match(text, m.end())
+        if words:
+            n = _commune_prefix(words.group(0), lx)
+            name = words.group(0)[:n]
+            if n and commune_key(name) not in lx.common_words and not _is_area(name, lx):
+                out.append(Span(m.end(), m.end() + n, "VILLE", name, "context"))
     covered = [(s.start, s.end) for s in spans]
     for m in TOWN_LINE.finditer(text):  # "HÔPITAL MÈRE-ENFANT⏎Cherbourg-en-Cotentin": a commune alone on its line
         name = m.group(1)

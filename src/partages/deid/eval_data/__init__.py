@@ -47,6 +47,7 @@ TRICKY_V2_PATH = Path(__file__).with_name("tricky_notes_v2.txt")
 TRICKY_V3_PATH = Path(__file__).with_name("tricky_notes_v3.txt")
 TEST_V4_PATH = Path(__file__).with_name("test_v4_notes.txt")
 TEST_V5_PATH = Path(__file__).with_name("test_v5_notes.txt")
+TEST_V6_PATH = Path(__file__).with_name("test_v6_notes.txt")
 DEV_NOTES = {"dev-v3": Path(__file__).with_name("dev_notes_v3.txt"), "dev-v4": Path(__file__).with_name("dev_notes_v4.txt")}
 
 
@@ -57,9 +58,9 @@ def _notes(path: Path) -> list[str]:
 
 def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
-    notes of the first set), ``test-v2`` (the second set), ``test-v3`` and ``test-v4`` (the
-    third and fourth, written blind) — all spent —, ``test`` (the fifth, written blind, held
-    out), ``dev-v3`` and ``dev-v4`` (blind development notes). ``None`` gives all of them."""
+    notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v5`` (written
+    blind) — all spent —, ``test`` (the sixth, written blind, held out), ``dev-v3`` and
+    ``dev-v4`` (blind development notes). ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
         s = "dev" if i % 2 == 0 else "test-v1"
@@ -72,8 +73,10 @@ def tricky_notes(split: str | None = None) -> list[dict]:
         out += [{"id": f"tricky-v3-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V3_PATH))]
     if split in (None, "test-v4"):
         out += [{"id": f"test-v4-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V4_PATH))]
-    if split in (None, "test") and TEST_V5_PATH.exists():
+    if split in (None, "test-v5"):
         out += [{"id": f"test-v5-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V5_PATH))]
+    if split in (None, "test") and TEST_V6_PATH.exists():
+        out += [{"id": f"test-v6-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V6_PATH))]
     for name, path in DEV_NOTES.items():
         if split in (None, name) and path.exists():
             out += [{"id": f"{name}-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(path))]
