@@ -1,13 +1,14 @@
 """Scores on the held-out and development splits.
 
-``test`` is the third test split (2026-11-29): template snippets and notes written *blind* by
-contributors who never saw the detector, its errors or the EDS-Pseudo templates, committed before
-the fixes they measure, scored once at the end of that session (200 synthetic + 50 hand-written
-notes: redact recall 0.976, precision 0.983, no leak, 0.91 % of protect items redacted; see
-BENCHMARKS.md). ``test-v1`` and ``test-v2`` (the EDS-Pseudo held-out templates) are spent.
-``dev-v3`` and ``dev-v4`` are blind-written development splits (their errors were studied).
-The product target redact recall ≥ 0.99 is not met on ``test``: these assertions are regression
-floors at the measured level, plus the hard requirements that are met."""
+``test`` is the sixth test split, the fourth written *blind* (2026-11-29): template snippets and
+notes by contributors who never saw the detector, its errors or the EDS-Pseudo templates,
+committed before the fixes they measure and scored once (200 synthetic + 53 hand-written notes:
+redact recall 0.986, precision 0.983, no leak, 0.73 % of protect items redacted; see
+BENCHMARKS.md). ``test-v3`` to ``test-v5`` were the previous blind test splits (each scored once,
+then spent and studied), ``test-v1``/``test-v2`` the EDS-Pseudo held-out templates (spent).
+``dev-v3`` and ``dev-v4`` are blind-written development splits. The product target redact recall
+≥ 0.99 is not met on a fresh blind split: these assertions are regression floors at the
+measured level, plus the hard requirements that are met."""
 
 from __future__ import annotations
 
@@ -31,13 +32,21 @@ def test_hard_requirements_on_first_test_split(detector, test_v1_gold):
     assert set(r.per_label) >= {"NOM", "PRENOM", "DATE", "TEL", "SECU", "ADRESSE"}
 
 
-def test_third_test_split(detector, data_dir):
-    """test-v3 (the first blind pair): scored once at 0.976 / 0.983 on 200 + 50 notes, then spent
-    and studied like a development split."""
-    r = evaluate(build_gold(data_dir, "test-v3", 40), detector.detect)
+def test_blind_test_split(detector, data_dir):
+    r = evaluate(build_gold(data_dir, "test", 40), detector.detect)
     assert r.leaks == 0 and r.known_identifier_occurrences > 200
-    assert r.protect_items > 400 and r.over_redaction <= 0.012
-    assert r.redact_recall >= 0.985 and r.redact_precision >= 0.99
+    assert r.protect_items > 250 and r.over_redaction <= 0.01  # 0.33 % on these 40 + 53 notes (0.73 % on 200 + 53)
+    assert r.redact_recall >= 0.98  # measured 0.984 on 40 + 53, 0.986 on 200 + 53 (target 0.99: not met)
+    assert r.redact_precision >= 0.975  # measured 0.983 on 40 + 53, 0.983 on 200 + 53 (target 0.95: met)
+
+
+@pytest.mark.parametrize("split,recall,precision", [("test-v3", 0.99, 0.99), ("test-v4", 0.985, 0.99), ("test-v5", 0.99, 0.99)])
+def test_spent_blind_test_splits(detector, data_dir, split, recall, precision):
+    """Each scored once (0.976 / 0.983, 0.975 / 0.997, 0.988 / 0.991 on 200 + ~50 notes), then
+    studied: floors at today's level on 40 + ~50 notes."""
+    r = evaluate(build_gold(data_dir, split, 40), detector.detect)
+    assert r.leaks == 0 and r.over_redaction <= 0.01
+    assert r.redact_recall >= recall and r.redact_precision >= precision
 
 
 @pytest.mark.parametrize("split", ["dev-v3", "dev-v4"])

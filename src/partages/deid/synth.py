@@ -16,16 +16,17 @@ third test split; the tagger is trained on all of them).
 
 Test splits. ``test-v1`` (seed ``test``) and ``test-v2`` (seed ``test-v2``, another header,
 plus ``tricky_notes_v2.txt``) refilled the 20 % held-out EDS-Pseudo templates; both were scored
-and are spent, and their errors were then inspected like dev. ``test`` (from 2026-11-29, seed
-``test-v3``) comes from a new source: ~90 template snippets (``eval_data/heldout_templates_v3.txt``)
-and 45+ notes (``eval_data/tricky_notes_v3.txt``) written *blind* by a contributor who never saw
-the detector's code, its errors or the EDS-Pseudo templates, and committed before the detector
-changes they measure. The templates are refilled like the others (names, first names, towns,
-postcodes) under identity headers of three new forms. Errors on it are not inspected
-(``benchmarks/deid_errors.py`` refuses it). ``dev-v3`` and ``dev-v4`` are built the same way
-from two more blind pairs (``dev_templates_v3.txt`` + ``dev_notes_v3.txt``, ``..._v4``), written
-by other blind writers from the same brief as *development* sets: their errors are inspected
-to fix the detector (dev-v4 was first scored untouched, as an estimate before the test).
+and are spent, and their errors were then inspected like dev. From 2026-11-29 the test splits
+come from a new source: template snippets and complete notes written *blind* — by contributors
+who never saw the detector's code, its errors or the EDS-Pseudo templates — and committed before
+the detector changes they measure: ``test-v3`` (``heldout_templates_v3.txt`` +
+``tricky_notes_v3.txt``), ``test-v4``, ``test-v5`` (``test_v4_*``, ``test_v5_*``) and the held-out
+``test`` (``test_v6_templates.txt`` + ``test_v6_notes.txt``, seed ``test-v6``). Each was scored
+once, then spent and studied; ``benchmarks/deid_errors.py`` refuses ``test``. The templates are
+refilled like the others (names, first names, towns, postcodes) under identity headers of three
+forms not used by the EDS-Pseudo splits. ``dev-v3`` and ``dev-v4`` are built the same way from two
+more blind pairs written as *development* sets (dev-v4 was first scored untouched, as an
+estimate before a test).
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -188,11 +189,11 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
 
 
 SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
-TEST_SPLITS = ("test",)  # the held-out split; test-v1 and test-v2 are spent (see the module docstring)
+TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v5 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
 BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v6_templates.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
-# "dev-all" every EDS-Pseudo template, "test" the blind templates of 2026-11-29
+# "dev-all" every EDS-Pseudo template, "blind:<file>" the blind-written snippets of eval_data/
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
     "dev-v3": ("blind:dev_templates_v3.txt", "dev-v3", "dev-v3"), "dev-v4": ("blind:dev_templates_v4.txt", "dev-v4", "dev-v4"),
@@ -204,9 +205,9 @@ _SPLIT_SOURCES = {
 
 
 def read_blind_templates(path: Path = BLIND_TEMPLATES_PATH) -> list[str]:
-    """Templates written blind (``eval_data/heldout_templates_v3.txt``, the test split, or
-    ``dev_templates_v3.txt``, a development split by other blind writers): snippets separated
-    by ``---`` lines, ``#`` lines are comments."""
+    """Templates written blind (``eval_data/test_v6_templates.txt`` by default: the held-out
+    test split; the other ``*_templates_v*.txt`` files feed the spent and development splits):
+    snippets separated by ``---`` lines, ``#`` lines are comments."""
     raw = path.read_text(encoding="utf-8")
     out = []
     for part in re.split(r"(?m)^---[ \t]*$", raw):
