@@ -367,3 +367,47 @@ def test_forms_from_the_spent_fifth_test_split(detector, text, expected):
     got = [(s.label, s.text) for s in detector.detect(text)]
     for item in expected:
         assert item in got, got
+
+
+# --- classes found on test-v6 once it was scored and spent ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Né(e) le : 02/07/1987    à : Remoulins (30)\nSexe : F", [("VILLE", "Remoulins")]),
+        ("adressé par son med traitant le dr montet de beautor. ttt actuel : metformine", [("VILLE", "beautor")]),
+        ("Dr Naïs Carrette, chirurgien-dentiste, Samois-sur-Seine", [("VILLE", "Samois-sur-Seine")]),
+        ("HOPITAUX UNIVERSITAIRES DE STRASBOURG – NOUVEL HOPITAL CIVIL", [("HOPITAL", "NOUVEL HOPITAL CIVIL")]),
+        ("Nouvelle-Calédonie – Médipôle de Koutio, Dumbéa", [("HOPITAL", "de Koutio")]),
+        ("Vit en couple, 2 enfants (Isao et Eneko), ancien cariste.", [("PRENOM", "Isao"), ("PRENOM", "Eneko")]),
+        ("bonjour docteur, je vous adresse mr blanc pierre 67 ans", [("NOM", "blanc"), ("PRENOM", "pierre")]),
+        ("PATIENT: LOQUET, NOA  SEXE: M  NE LE: 06/10/1972", [("NOM", "LOQUET"), ("PRENOM", "NOA")]),
+        ("IDE : cabinet de Mmes Salas et Le Duc, 02 99 09 12 64", [("NOM", "Salas"), ("NOM", "Le Duc")]),
+        ("Accompagnant : BAUD Pedro, tél. (+687) 78 45 12.", [("TEL", "(+687) 78 45 12")]),
+        ("Dossier n° GHPSJ-118420 – Venue n° V-26-0098121", [("NDA", "GHPSJ-118420")]),
+        ("Anesthésiste : Dr RUFFIN Mahé – Hôpitaux Civils de Colmar – poste 61 45", [("VILLE", "Colmar")]),
+    ],
+)
+def test_forms_from_the_spent_sixth_test_split(detector, text, expected):
+    got = [(s.label, s.text) for s in detector.detect(text)]
+    for item in expected:
+        assert item in got, got
+
+
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("Date de l'entretien : 26/11/2026 – Addictologie (ELSA)", "ELSA"),
+        ("MAISON DE SANTE PLURIPROFESSIONNELLE – CHATEAUNEUF", "PLURIPROFESSIONNELLE"),
+        ("CPK à 4850 UI/L, créatinine 142 µmol/L. Réévaluation prévue à 3 mois.", "L."),
+    ],
+)
+def test_not_identifiers_from_the_spent_sixth_test_split(detector, text, word):
+    assert word not in [s.text for s in detector.detect(text)]
+
+
+def test_locality_between_dashes_is_hidden(detector):
+    text = "Patient : FREMONT Aimé – La Touche Aubert – 48200 Saint-Chély-d'Apcher"
+    covered = " ".join(text[s.start:s.end] for s in detector.detect(text))
+    assert "Aubert" in covered and "Touche" in covered

@@ -256,7 +256,8 @@ _ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+[a-zé'’]+(?:[ \t]+[a
 # greetings, page headers and establishment qualifiers are never names for the tagger (title
 # case); document headings in capitals neither ("COMPTE RENDU", "CARNET DE VACCINATION")
 _NEVER_CANDIDATES = frozenset("bonjour bonsoir salut merci cordialement page centre clinique hopital maternite institut".split())
-_QUALIFIERS = frozenset("prive privee public publique universitaire regional intercommunal departemental militaire mutualiste".split())
+_QUALIFIERS = frozenset("prive privee public publique universitaire universitaires regional intercommunal departemental militaire mutualiste "
+                        "pluriprofessionnelle civils".split())
 _HEADING_WORDS = frozenset("compte rendu carnet lettre courrier ordonnance certificat bilan synthese conclusion examen resultats "
                            "consultation hospitalisation sortie entree identite prescription".split())
 

@@ -48,6 +48,10 @@ NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'
 FIRST_THEN_INITIAL = re.compile(rf"(?<![\w.])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]\.)(?=[ \t]*(?:$|[,;)\n]))", re.M)
 CLOSING_SIGNATURE = re.compile(rf"(?i:cordialement|bien\s+[àa]\s+(?:vous|toi)|amicalement|confraternellement|bien\s+confraternellement)[ \t]*,?[ \t]*\n?[ \t]*"
                                rf"(?:(?i:dr|docteur|pr)\.?[ \t]+)?([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*))?")
+CHILDREN_LIST = re.compile(r"(?i:enfants?|fils|filles)[ \t]*\(([^()\n]{2,60})\)")
+_NAME1 = rf"(?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}})"
+PLURAL_TITLED = re.compile(rf"(?<![\w])(?:Mmes|MM\.|Drs|Docteurs|Mesdames|Messieurs)[ \t]+({_NAME1})[ \t]+et[ \t]+({_NAME1})(?![\w])")
+COMMA_FIRST = re.compile(rf"(?i:patient(?:e)?|nom)[ \t]*:[ \t]*([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*),[ \t]*([{_UP}]{{2,}}|[{_UP}][{_LOW}'’]+)(?![\w])")
 CHILD_AGE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*),?[ \t]+\d{{1,2}}[ \t]+ans\b")
 COMPANY_NAME = re.compile(rf"(?<![\w])(?:Ambulances?|AMBULANCES?|Taxis?|TAXIS?|Cabinet|CABINET)(?:[ \t]+(?i:infirmier|m[ée]dical|dentaire|de\s+kin[ée]sith[ée]rapie))?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})(?:[ \t]*[-–&/][ \t]*([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}}))?(?![\w])")
 NAME_THEN_FIRST = re.compile(rf"(?<![\w])(?:M\.|Mme|Mlle|Mr|Monsieur|Madame|Dr|Pr)\.?[ \t]+([{_UP}][{_LOW}'’\-]+|[{_UP}]{{2,}})[ \t]*\([ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*\)")
@@ -56,7 +60,7 @@ LOWER_PAIR = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t
 NEXT_LOWER = re.compile(rf"[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}]\.)(?![\w])")
 ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|externes?|m[ée]decins?|chirurgiens?|anesth[ée]sistes?|[ée]quipe|intervenants?|pr[ée]sents?|kin[ée]s?|aides?-soignant(?:e)?s?|sages?-femmes?|secr[ée]taires?)[ \t]*:[ \t]*([^\n]+)$")
-INITIAL_NAME = re.compile(rf"(?<![\w.])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
+INITIAL_NAME = re.compile(rf"(?<![\w./])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
 _INITIAL = re.compile(rf"^[{_UP}]\.(?:-?[{_UP}]\.)?$")
 _PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?$")
@@ -181,6 +185,19 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
             if m.group(2) and fold_key(m.group(2)) not in stop:
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in CHILDREN_LIST.finditer(text):  # "2 enfants (Isao et Eneko)"
+        for w in re.finditer(rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*", m.group(1)):
+            k = fold_key(w.group(0))
+            if k not in lx.common_words and k not in stop:
+                spans.append(Span(m.start(1) + w.start(), m.start(1) + w.end(), "PRENOM", w.group(0), "context"))
+    for m in PLURAL_TITLED.finditer(text):  # "cabinet de Mmes Salas et Le Duc"
+        for g in (1, 2):
+            spans.append(Span(m.start(g), m.end(g), "NOM", m.group(g), "context"))
+    for m in COMMA_FIRST.finditer(text):  # "PATIENT: LOQUET, NOA"
+        k = fold_key(m.group(2))
+        if k in lx.first_names and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+            spans.append(Span(m.start(2), m.end(2), "PRENOM", m.group(2), "context"))
     for m in CHILD_AGE.finditer(text):  # "Deux enfants (Albane, 12 ans, et Solange, 9 ans)"
         k = fold_key(m.group(1))
         if k in lx.first_names and k not in lx.common_words and k not in stop:
@@ -197,7 +214,7 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
     for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "madame luciani délia"
         k = fold_key(m.group(1))
         nx = NEXT_LOWER.match(text, m.end(1))
-        first = nx and fold_key(nx.group(1).split("-")[0]) in lx.first_names and fold_key(nx.group(1).split("-")[0]) not in lx.common_words
+        first = nx and fold_key(nx.group(1).split("-")[0]) in lx.first_names and (fold_key(nx.group(1).split("-")[0]) not in lx.common_words or k in lx.last_names)
         if k in stop or k in _FUNCTION_WORDS or k in _TITLE_WORDS or k in FUNCTION_WORDS or k not in lx.last_names:
             continue
         if k not in lx.common_words or first:  # "M. meunier jean-claude": a common word, but a first name follows

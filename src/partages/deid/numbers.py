@@ -48,7 +48,7 @@ RPPS_VALUE = re.compile(r"(?i)(?:rpps|adeli)[ \t]*(?:n[°º])?[ \t]*:?[ \t]*(\d{
 FINESS_VALUE = re.compile(r"(?i)finess[ \t]*(?:n[°º])?[ \t]*:?[ \t]*\n?[ \t]*(\d(?: ?\d){7,8})(?![\d])")
 LONG_NUMBER = re.compile(r"(?<![\w.,/])([A-Z]{0,2}\d{6,12})(?![\w/]|[.,]\d)")
 ALNUM_ID = re.compile(r"(?<![\w.,/\-])((?=[A-Za-z]{0,6}\d)(?=\d*[A-Za-z])(?=(?:[A-Za-z]*\d){5})[A-Za-z0-9]{7,14})(?![\w/\-]|[.,]\d)")
-PHONE_AREA = re.compile(r"(?<![\w])\(0\d{3}\)[ \t]?\d{2}(?:[ .]?\d{2}){2}(?![\d])")
+PHONE_AREA = re.compile(r"(?<![\w])(?:\(0\d{3}\)[ \t]?\d{2}(?:[ .]?\d{2}){2}|\(\+\d{2,3}\)[ \t]?\d{2}(?:[ .]?\d{2}){2,4})(?![\d])")
 PHONE_CONTEXT = re.compile(r"(?i)(?:t[ée]l[ée]phone|t[ée]l\.?|portable|mobile|fax|joignable|appeler|contacter)(?:\s+au)?\s*:?\s*(0\d(?:[\s.\-]?\d{2}){3,4}|[1-9](?:[\s.\-]\d{2}){4}|\(0[1-9]\)\s?\d{2}(?:[\s.\-]?\d{2}){3})(?!\d)")
 # typed with the letter O for a zero ("O1.42.15.93.30", "01.42.16.10.O2"): still a phone number
 PHONE_OCR = re.compile(r"(?<![\w+])([0O][1-9](?:[\s.\-]?[\dO]){8})(?![\w])")
@@ -65,7 +65,7 @@ class IdPatterns:
     ipp_keywords: list[str] = field(default_factory=lambda: [r"ipp", r"nip", r"n°\s*(?:de\s+)?patient", r"identifiant(?:\s+patient)?", r"n°\s*dossier\s+patient"])
     nda_keywords: list[str] = field(default_factory=lambda: [r"nda", r"n°\s*(?:de\s+)?s[ée]jour", r"n°\s*(?:de\s+)?venue", r"venue\s+n°", r"n[°º]\s*(?:de\s+)?dossier(?!\s+patient)", r"num[ée]ro\s+de\s+s[ée]jour", r"iep",
         r"(?:visite\s+)?dossier(?!\s+patient)", r"s[ée]jour(?=\s+[A-Z]{0,4}-?\d{2})", r"n[°º]\s*de\s+dossier\s+administratif", r"n[°º]\s*de\s+(?:la\s+)?visite", r"s[ée]jour\s*(?=n[°º]|:)", r"venue\s*(?=:)", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
-    value: str = r"[A-Z]{0,4}[\s\-]?\d[\dA-Z\-]{3,14}(?:/\d{3,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])"  # "2024/001234", "80 12 34 56 78", "HC-2611-08812"
+    value: str = r"[A-Z]{0,6}[\s\-]?\d[\dA-Z\-]{3,14}(?:/\d{2,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])"  # "2024/001234", "80 12 34 56 78", "HC-2611-08812"
     bare_label: str | None = "IPP"  # unlabelled 6-12 digit numbers (not phone/date/NIR): redact as this
 
     @classmethod

@@ -71,9 +71,9 @@ CITY_CONTEXT = re.compile(
 )
 
 _HOSPITAL_TYPES = (
-    r"h[ôo]pital\s+d'instruction\s+des\s+arm[ée]es|h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
+    r"h[ôo]pital\s+d'instruction\s+des\s+arm[ée]es|h[ôo]pitaux\s+civils|h[ôo]pital|h[ôo]pitaux|chu|chr|chru|chi|chs|ch|centre\s+hospitalier(?:\s+(?:universitaire|r[ée]gional|intercommunal|sp[ée]cialis[ée]))*|"
     r"groupe\s+hospitalier|gh|ghu|hop|clinique|polyclinique|institut|hia|h[ôo]tel[\s-]dieu|ehpad|ssr|maternit[ée]|centre\s+m[ée]dical|centre\s+de\s+sant[ée]|"
-    r"oncop[ôo]le|canc[ée]rop[ôo]le|centre\s+de\s+lutte\s+contre\s+le\s+cancer|clcc|usld|unit[ée]\s+de\s+soins\s+de\s+longue\s+dur[ée]e|soins\s+de\s+suite(?:\s+et\s+de\s+r[ée]adaptation)?|"
+    r"m[ée]dip[ôo]le|h[ôo]pitaux\s+universitaires|oncop[ôo]le|canc[ée]rop[ôo]le|centre\s+de\s+lutte\s+contre\s+le\s+cancer|clcc|usld|unit[ée]\s+de\s+soins\s+de\s+longue\s+dur[ée]e|soins\s+de\s+suite(?:\s+et\s+de\s+r[ée]adaptation)?|"
     r"maison\s+de\s+sant[ée](?:\s+pluri-?professionnelle)?|msp|laboratoire(?:\s+d['e]\s*analyses(?:\s+m[ée]dicales)?|\s+de\s+biologie(?:\s+m[ée]dicale)?)?|had|epsm|eps|cmpp?|csapa|ssiad|pmi|pharmacie|hospices(?:\s+civils)?|site(?=\s+(?:d|(?-i:[A-ZÉ])))|"
     r"centre\s+d['e]\s*(?:h[ée]mo)?dialyse|cabinet\s+d['e]\s*(?:pathologie|anatomo-?pathologie|anatomie\s+pathologique|imagerie|radiologie)|cabinet\s+de\s+radiologie|cabinet\s+d'imagerie|centre\s+d'imagerie(?:\s+m[ée]dicale)?|centre\s+de\s+radiologie|centre\s+de\s+dialyse|centre\s+de\s+r[ée][ée]ducation"
 )
@@ -96,7 +96,8 @@ KNOWN_HOSPITALS = [
     "Fernand-Widal", "Jean Jaurès", "Simone Veil", "Saint-Joseph", "Croix-Rousse", "Lyon Sud", "Hôpital Nord", "Haut-Lévêque",
     "Jeanne de Flandre", "Roger Salengro", "Claude Huriez", "Gustave Roussy", "Curie", "Institut Curie", "Bergonié",
     # short forms used in notes ("suivi à Mondor"; "maladie de Mondor" stays protected as an eponym phrase)
-    "Hôpital Sud", "Hôpital Est", "Hôpital Ouest", "Hôpital Central", "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
+    "Hôpital Sud", "Hôpital Est", "Hôpital Ouest", "Hôpital Central", "Nouvel Hôpital Civil", "Hôpital Civil",
+    "Andrée Rosemon", "Pierre Zobda-Quitman", "Félix Guyon", "Archet", "Cimiez", "Pasteur 2", "Mondor", "Béclère", "Louis-Mourier", "Jean-Verdier", "Hôpital Européen", "Sud Francilien", "Saint-Camille", "Ambroise-Paré",
 ]
 # matched on the folded text (lower case, no accents): no IGNORECASE, much faster
 KNOWN_HOSPITAL_RE = re.compile(
@@ -125,6 +126,9 @@ SERVICE_OF = re.compile(
 )
 _TITLE_WORDS = {"pr", "dr", "docteur", "professeur", "mme", "madame", "monsieur", "m", "mr"}
 _UNIT_NAMES = {"jour", "semaine", "nuit"}
+# words that qualify an establishment's type, never its name ("MAISON DE SANTÉ PLURIPROFESSIONNELLE – …")
+_TYPE_QUALIFIERS = {"pluriprofessionnelle", "pluri professionnelle", "civils", "civil", "universitaires", "universitaire", "prive", "privee",
+                    "public", "publique", "mutualiste", "intercommunal", "regional", "departemental", "general", "generale", "militaire"}
 _TYPE_WORD_IN_NAME = re.compile(r"(?:^|[ \t]+(?:du|de|des|de la)?[ \t]*)\b(?:CHU|CHRU|CHR|CH|Hôpital|HÔPITAL|Clinique|CLINIQUE)\b")
 _NAME_THEN_TOWN = re.compile(r"[ \t]+(?:de|d['’])[ \t]*([A-ZÉÈ][\w'’\-]*(?:[ \t]+[A-ZÉÈ][\w'’\-]*){0,3})$")
 _TOWN_TYPES = re.compile(r"(?i)centre\s+hospitalier")
@@ -150,6 +154,7 @@ _ZIP_AFTER_CITY = re.compile(r"[ \t]*,?[ \t]*\(?[ \t]*(\d{5}|\d{2} \d{3})(?![\d/
 PLACE_FIELD = re.compile(
     r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*[:|][ \t]*"
     r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
+    r"|(?<![\w])(?:à|a)[ \t]*:[ \t]*"
 )
 
 
@@ -315,7 +320,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
                                                        and text[m.end("type"):m.start("name")].strip()):
             continue  # "Hôpital de Jour"; but "Pharmacie du Centre", "Clinique du Parc" are names
-        if fold_key(name.split()[0]) in _UNIT_NAMES:
+        if fold_key(name.split()[0]) in _UNIT_NAMES or fold_key(name) in _TYPE_QUALIFIERS:
             continue  # "Hôpital de jour": a unit, not a name ("CHU de Martinique" is redacted: it names one hospital)
         b = m.start("name")
         link = text[m.end("type"):m.start("name")]
@@ -376,11 +381,14 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 
 # "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
 # place line of a letter
+_LOWER_DE = re.compile(r"[ \t]+(?:de|d')[ \t]*([a-zéèêàç][\w'’\-]*(?:[ \t]+[a-zéèêàç][\w'’\-]*){0,3})")
+# "– La Touche Aubert – 62223 Saint-Chély": a locality between dashes before "ZIP Town"
+DASH_LOCALITY = re.compile(r"[–—-][ \t]+([A-ZÉÈ][^–—\n\d:]{2,40}?)[ \t]+[–—-][ \t]+\d{5}[ \t]+[A-ZÉÈ]")
 SERVICE_TOWN = re.compile(r"(?<![\w])(?:SOS[ \t]+M[ée]decins|CeGIDD|CEGIDD|CSAPA|CMPP?|PMI|SSIAD|SAMU|SMUR|CH|CHU|CHRU|CHI|EHPAD)[ \t]*(?:[-–,][ \t]*)?(?=[A-ZÉÈ])")
 TOWN_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][\w'’]*(?:[ \t-]+[\w'’]+){1,6})[ \t]*$")
 LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*(?:(?i:fait)[ \t]+(?:à|a|au|aux)[ \t]+)?([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
-_TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*(?:(?:MG|MT|[A-Za-zé]{2,15})[ \t]+[-–—][ \t]+)?")
+_TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*(?:(?:MG|MT|[A-Za-zé]{2,15})[ \t]+[-–—][ \t]+|[a-zéè][a-zéè\-]{3,24}[ \t]*,[ \t]*)?")
 _TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’]|à)[ \t]*")
 # "Volmerange-les-Mines 34450" on its own line (the postcode after the commune)
 COMMA_CITY_ZIP = re.compile(r",[ \t]*([A-ZÉÈ][^\n\d,:;()]{1,50}?)[ \t]+(\d{5})(?![\d])")
@@ -401,6 +409,14 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         n = _commune_prefix(name, lx)
         if n == len(name) and not _is_area(name, lx):
             out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
+    for s in spans:  # "le dr montet de beautor": dictated, all lower case
+        if s.label == "NOM" and s.text.islower():
+            m = _LOWER_DE.match(text, s.end)
+            if m:
+                n = _commune_prefix(m.group(1), lx)
+                name = m.group(1)[:n]
+                if n and (" " in name or commune_key(name) not in lx.common_words):
+                    out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
     for m in SERVICE_TOWN.finditer(text):  # "SOS Médecins Châteaubernard", "CeGIDD - Prunelli-di-Fiumorbo"
         words = _WORDS_AFTER.match(text, m.end()) or _ONE_WORD.match(text, m.end())
         if words:
@@ -443,6 +459,8 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
             continue
         if s.label in ("HOPITAL", "ADRESSE", "VILLE") and not (multi or ends or strong):
             continue
+        if any(x.start <= sep.end() and sep.end() + n <= x.end and x.end - x.start > n for x in spans):
+            continue  # already inside a longer span ("La Touche Aubert"): a shorter town would cut it
         out.append(Span(sep.end(), sep.end() + n, "VILLE", name, "context"))
         z = _ZIP_AFTER_CITY.match(text, sep.end() + n)
         if z and plausible_postcode(z.group(1), lx):
@@ -452,6 +470,10 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         if _commune_prefix(name, lx) == len(name) and plausible_postcode(m.group(2), lx) and commune_key(name) not in lx.common_words:
             out.append(Span(m.start(1), m.start(1) + len(name), "VILLE", name, "context"))
             out.append(Span(m.start(2), m.end(2), "ZIP", m.group(2), "context"))
+    for m in DASH_LOCALITY.finditer(text):
+        name = m.group(1).strip()
+        if not any(x.start <= m.start(1) and m.start(1) + len(name) <= x.end for x in spans) and _commune_prefix(name, lx) != len(name):
+            out.append(Span(m.start(1), m.start(1) + len(name), "ADRESSE", name, "context"))
     for m in ARR_CITY.finditer(text):  # "Paris 14e": a town whatever is around it
         out.append(Span(m.start(), m.end(), "VILLE", m.group(0), "context"))
     for m in PAREN_ROLE_TOWN.finditer(text):  # "(CARDIO, REDING)", "(gynécologue, Villefranche-sur-Saône)"
