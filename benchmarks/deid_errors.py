@@ -25,7 +25,7 @@ def shape(s: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test-v1", "test-v2", "test-v3", "test-v4", "test-v5", "test-v6"])
+    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test-v1", "test-v2", "test-v3", "test-v4", "test-v5", "test-v6", "test-v7", "test-v8"])
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default=None)

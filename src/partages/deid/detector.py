@@ -135,7 +135,7 @@ class Detector:
         spans = _drop_on_data_lines(text, spans)
         spans = _drop_author_lists(text, spans)
         spans = [s for s in spans if not (s.label in _NAME_LABELS and s.source != "patient" and (
-            (s.label in ("NOM", "PRENOM") and _MEDICAL_WORD.match(s.text)) or (_function_or_unit(s.text) and not _NEXT_CAPITAL.match(text, s.end))))]
+            (s.label in ("NOM", "PRENOM") and _MEDICAL_WORD.match(s.text) and fold_key(s.text) not in lx.last_names) or (_function_or_unit(s.text) and not _NEXT_CAPITAL.match(text, s.end))))]
         return _keep_known(text, _relabel(text, _merge(text, _extend_particles(text, spans))), known)
 
     def _plausible_commune(self, name: str) -> bool:
@@ -249,7 +249,7 @@ def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
-_ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+[a-zé'’]+(?:[ \t]+[a-zé'’]+)?)?|domicile)[ \t]*[:|\t][ \t]*|demeurant(?:[ \t]+(?:au|à))?[ \t]*:?[ \t]+)"
+_ADDRESS_FIELD = re.compile(r"(?im)(?:(?:adresse(?:[ \t]+[a-zé'’]+\b){0,4}|domicile)[ \t]*[:|\t][ \t]*|(?:demeurant|domicili[ée]e?)(?:[ \t]+(?:au|à))?[ \t]*:?[ \t]+)"
                             r"([^\n:|]{3,80}?)(?=[ \t]*,?[ \t]*\n?[ \t]*\d{5}\b)")
 
 

@@ -40,7 +40,7 @@ FIELD = re.compile(
     r"conjoint(?:e)?|mari|femme|compagne?|[ée]poux|[ée]pouse|neveu|ni[èe]ce|petite?-fil(?:s|le))|personne\s+de\s+confiance\s*:?))\s*:?\s*"
     + NAMES
 )
-FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e)?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?: +(?!(?i:pr[ée]noms?|nom|date|n[ée]e?|sexe|ipp|nda|ddn|[ée]pouse|[ée]p)\b)[^\W\d_][\w'’\-]*)?)")
+FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille|du\s+patient|de\s+la\s+patiente))?|patient(?:e|\(e\))?)[ \t]*:[ \t]*([^\W\d_][\w'’\-]*(?: +(?!(?i:pr[ée]noms?|nom|date|n[ée]e?|sexe|ipp|nda|ddn|[ée]pouse|[ée]p)\b)[^\W\d_][\w'’\-]*)?)")
 SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
 _SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
 NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"

@@ -64,7 +64,7 @@ class IdPatterns:
 
     ipp_keywords: list[str] = field(default_factory=lambda: [r"ipp", r"nip", r"n°\s*(?:de\s+)?patient", r"identifiant(?:\s+patient)?", r"n°\s*dossier\s+patient"])
     nda_keywords: list[str] = field(default_factory=lambda: [r"nda", r"n°\s*(?:de\s+)?s[ée]jour", r"n°\s*(?:de\s+)?venue", r"venue\s+n°", r"n[°º]\s*(?:de\s+)?dossier(?!\s+patient)", r"num[ée]ro\s+de\s+s[ée]jour", r"iep",
-        r"(?:visite\s+)?dossier(?!\s+patient)", r"s[ée]jour(?=\s+[A-Z]{0,4}-?\d{2})", r"n[°º]\s*de\s+dossier\s+administratif", r"n[°º]\s*de\s+(?:la\s+)?visite", r"s[ée]jour\s*(?=n[°º]|:)", r"venue\s*(?=:)", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
+        r"(?:visite\s+)?dossier(?!\s+patient)", r"s[ée]jour(?=\s+[A-Z]{0,4}-?\d{2})", r"n[°º]\s*(?:de\s+)?passage", r"venue(?=\s+[A-Z]{0,6}-?\d)", r"n[°º]\s*de\s+dossier\s+administratif", r"n[°º]\s*de\s+(?:la\s+)?visite", r"s[ée]jour\s*(?=n[°º]|:)", r"venue\s*(?=:)", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
     value: str = r"[A-Z]{0,6}[\s\-]?\d[\dA-Z\-]{3,14}(?:/\d{2,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])"  # "2024/001234", "80 12 34 56 78", "HC-2611-08812"
     bare_label: str | None = "IPP"  # unlabelled 6-12 digit numbers (not phone/date/NIR): redact as this
 

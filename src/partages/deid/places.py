@@ -17,7 +17,7 @@ from partages.deid.text import fold, fold_key
 _STREET_TYPES = (
     r"rue|avenue|av\.?|ave\.?|avn\.?|boulevard|bd\.?|bld\.?|blvd\.?|all[ée]e|place|pl\.|chemin|ch\.|impasse|imp\.|quai|cours|route|rte\.?|"
     r"square|sq\.?|voie|passage|cit[ée]|r[ée]sidence|lotissement|lot\.|hameau|lieu[\s-]dit|parvis|promenade|sentier|villa|"
-    r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac|ruelle|venelle|sente|cour|clos"
+    r"faubourg|fg\.?|rond[\s-]point|esplanade|traverse|mont[ée]e|chauss[ée]e|corniche|domaine|za|zi|zac|ruelle|venelle|sente|cour|clos|all[ée]es"
 )
 _NUM_WORDS = r"deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante"
 _NUMBER = rf"(?:\d{{1,4}}(?:-\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))*)"
@@ -41,9 +41,9 @@ AFTER_ADDRESS_4 = re.compile(r"[ \t]*,?[ \t]*(\d{4})[ \t]+([A-ZÉÈ][\w'’\-]+(
 GRANDE_RUE = re.compile(r"(?<![\w])\d{1,4}(?:\s?(?:bis|ter))?[ \t]+(?:Grande|Grand['’]|Petite|GRANDE|PETITE)[ \t-]+(?:Rue|RUE)(?![\w])")
 # a postal box or a building line of an address: "BP 45", "CS 30001", "Bât. C, apt 12",
 # "Résidence les Mimosas" (a line of its own, or after the street on its line)
-POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA)[ \t]?\d{2,6}(?![\w])")
+POSTAL_BOX = re.compile(r"(?<![\w])(?:BP|B\.P\.|CS|TSA|SP)[ \t]?\d{1,6}(?![\w])")
 BUILDING_LINE = re.compile(
-    r"(?im)(?:^[ \t]*|(?:adresse|domicile|demeurant|domicili[ée]e?(?:[ \t]+(?:au|à))?)[ \t]*:?[ \t]*|,[ \t]*|[ \t][-–][ \t]+)((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|r[ée]s\.|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
+    r"(?im)(?:^[ \t]*|(?:adresse(?:[ \t]+[a-zé'’]+\b){0,4}|domicile|demeurant|domicili[ée]e?(?:[ \t]+(?:au|à))?)[ \t]*:?[ \t]*|,[ \t]*|[ \t][-–][ \t]+)(?<![\w])((?:b[âa]t(?:iment|\.)?|appt?\.?|appartement|r[ée]sidence|r[ée]s\.|immeuble|escalier|esc\.|tour|lieu[\s-]dit|hameau|lotissement|domaine)"
     r"[ \t]+[^\n]{1,60}?)[ \t]*(?:$|(?=,[ \t]*\d{5}\b|[ \t]+\d{5}\b|[ \t]+[-–][ \t]|,[ \t]*$))"
 )
 # Belgian, Swiss, German, Luxembourg addresses: the number after the street, a 4-digit postcode
@@ -130,7 +130,7 @@ _UNIT_NAMES = {"jour", "semaine", "nuit"}
 _TYPE_QUALIFIERS = {"pluriprofessionnelle", "pluri professionnelle", "civils", "civil", "universitaires", "universitaire", "prive", "privee",
                     "public", "publique", "mutualiste", "intercommunal", "regional", "departemental", "general", "generale", "militaire"}
 _TYPE_WORD_IN_NAME = re.compile(r"(?:^|[ \t]+(?:du|de|des|de la)?[ \t]*)\b(?:CHU|CHRU|CHR|CH|Hôpital|HÔPITAL|Clinique|CLINIQUE)\b")
-_NAME_THEN_TOWN = re.compile(r"[ \t]+(?:de|d['’])[ \t]*([A-ZÉÈ][\w'’\-]*(?:[ \t]+[A-ZÉÈ][\w'’\-]*){0,3})$")
+_NAME_THEN_TOWN = re.compile(r"[ \t]+(?:de|d['’])[ \t]*([A-ZÉÈ][\w'’\-]*(?:[ \t]+[A-ZÉÈ][\w'’\-]*){0,5})$")
 _TOWN_TYPES = re.compile(r"(?i)centre\s+hospitalier")
 _PRIVATE_TYPES = re.compile(r"(?i)pharmacie|clinique|polyclinique|ehpad|cabinet")
 _TYPE_IN_NAME = re.compile(r"(?i)centre\s+hospitalier|centre\s+de\s+sant|hop$")
@@ -152,7 +152,7 @@ _ZIP_AFTER_CITY = re.compile(r"[ \t]*,?[ \t]*\(?[ \t]*(\d{5}|\d{2} \d{3})(?![\d/
 # a commune under a place field label: "Ville de naissance : Nancy", "Né(e) à : Bordeaux",
 # "Domicile : Montreuil" (a known commune, whatever its population)
 PLACE_FIELD = re.compile(
-    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')[ \t]*(?i:naissance|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*[:|][ \t]*"
+    r"(?<![\w])(?i:ville|commune|lieu|localit[ée])(?:[ \t]+(?i:de|du|d')?[ \t]*(?i:naissance|naiss\.?|r[ée]sidence|domicile|vie|d[ée]c[èe]s))?[ \t]*(?:[:|]|\t)[ \t]*"
     r"|(?<![\w])(?i:domicile|n[ée]\(?e?\)?[ \t]+[àa]|r[ée]sidence|habite)[ \t]*:[ \t]*"
     r"|(?<![\w])(?:à|a)[ \t]*:[ \t]*"
 )
@@ -381,6 +381,8 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 
 # "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
 # place line of a letter
+_BIRTH_BEFORE = re.compile(r"(?i)n[ée]e?\s+le|naissance|ddn")
+_AFTER_BIRTH_DATE = re.compile(r"[ \t]*(?:,[ \t]*|[–—-][ \t]*|(à|a|au)[ \t]+)")
 _LOWER_DE = re.compile(r"[ \t]+(?:de|d')[ \t]*([a-zéèêàç][\w'’\-]*(?:[ \t]+[a-zéèêàç][\w'’\-]*){0,3})")
 # "– La Touche Aubert – 62223 Saint-Chély": a locality between dashes before "ZIP Town"
 DASH_LOCALITY = re.compile(r"[–—-][ \t]+([A-ZÉÈ][^–—\n\d:]{2,40}?)[ \t]+[–—-][ \t]+\d{5}[ \t]+[A-ZÉÈ]")
@@ -409,6 +411,18 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
         n = _commune_prefix(name, lx)
         if n == len(name) and not _is_area(name, lx):
             out.append(Span(m.start(1), m.start(1) + n, "VILLE", name, "context"))
+    for s in spans:  # "né le 16/06/1949 à Lyon", "Date et lieu de naissance : 14 février 1967 – Rosny-sous-Bois"
+        if s.label in ("DATE", "DATE_NAISSANCE") and (s.label == "DATE_NAISSANCE" or _BIRTH_BEFORE.search(text, max(0, s.start - 40), s.start)):
+            m = _AFTER_BIRTH_DATE.match(text, s.end)
+            if m:
+                words = _WORDS_AFTER.match(text, m.end()) or _ONE_WORD.match(text, m.end())
+                if words and words.group(0)[:1].isupper():
+                    w = words.group(0)
+                    n = _commune_prefix(w, lx)
+                    if not n and m.group(1) and m.group(1).lower() == "au" and commune_key("le " + w.split()[0]) in lx.communes:
+                        n = len(w.split()[0])  # "au Loué" is "à Le Loué"
+                    if n and not _is_area(w[:n], lx):
+                        out.append(Span(m.end(), m.end() + n, "VILLE", w[:n], "context"))
     for s in spans:  # "le dr montet de beautor": dictated, all lower case
         if s.label == "NOM" and s.text.islower():
             m = _LOWER_DE.match(text, s.end)

@@ -188,10 +188,10 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
 TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v6 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
-BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v8_templates.txt"
+BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v9_templates.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
 # "dev-all" every EDS-Pseudo template, "blind:<file>" the blind-written snippets of eval_data/
 _SPLIT_SOURCES = {
@@ -202,7 +202,8 @@ _SPLIT_SOURCES = {
     "test-v5": ("blind:test_v5_templates.txt", "test-v5", "test-v5"),
     "test-v6": ("blind:test_v6_templates.txt", "test-v6", "test-v6"),
     "test-v7": ("blind:test_v7_templates.txt", "test-v7", "test-v7"),
-    "test": ("blind:test_v8_templates.txt", "test-v8", "test-v8"),
+    "test-v8": ("blind:test_v8_templates.txt", "test-v8", "test-v8"),
+    "test": ("blind:test_v9_templates.txt", "test-v9", "test-v9"),
 }
 
 

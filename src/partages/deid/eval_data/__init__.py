@@ -50,6 +50,7 @@ TEST_V5_PATH = Path(__file__).with_name("test_v5_notes.txt")
 TEST_V6_PATH = Path(__file__).with_name("test_v6_notes.txt")
 TEST_V7_PATH = Path(__file__).with_name("test_v7_notes.txt")
 TEST_V8_PATH = Path(__file__).with_name("test_v8_notes.txt")
+TEST_V9_PATH = Path(__file__).with_name("test_v9_notes.txt")
 DEV_NOTES = {"dev-v3": Path(__file__).with_name("dev_notes_v3.txt"), "dev-v4": Path(__file__).with_name("dev_notes_v4.txt")}
 
 
@@ -81,8 +82,10 @@ def tricky_notes(split: str | None = None) -> list[dict]:
         out += [{"id": f"test-v6-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V6_PATH))]
     if split in (None, "test-v7"):
         out += [{"id": f"test-v7-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V7_PATH))]
-    if split in (None, "test") and TEST_V8_PATH.exists():
+    if split in (None, "test-v8"):
         out += [{"id": f"test-v8-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V8_PATH))]
+    if split in (None, "test") and TEST_V9_PATH.exists():
+        out += [{"id": f"test-v9-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V9_PATH))]
     for name, path in DEV_NOTES.items():
         if split in (None, name) and path.exists():
             out += [{"id": f"{name}-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(path))]
