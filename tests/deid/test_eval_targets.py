@@ -1,13 +1,14 @@
 """Scores on the held-out and development splits.
 
-``test`` is the seventh test split, the fifth written *blind* (2026-11-29): template snippets and
+``test`` is the ninth test split, the seventh written *blind* (2026-11-29): template snippets and
 notes by contributors who never saw the detector, its errors or the EDS-Pseudo templates,
-committed before the fixes they measure and scored once (200 synthetic + 55 hand-written notes:
-redact recall 0.994, precision 0.994, no leak, 0.68 % of protect items redacted; see
-BENCHMARKS.md for the whole sequence). ``test-v3`` to ``test-v6`` were the previous blind test
-splits (each scored once, then spent and studied), ``test-v1``/``test-v2`` the EDS-Pseudo
-held-out templates (spent). ``dev-v3`` and ``dev-v4`` are blind-written development splits.
-These assertions are regression floors at the measured level, plus the hard requirements."""
+committed before the fixes they measure and scored once, as the final measurement of that day
+(200 synthetic + 51 hand-written notes: redact recall 0.980, precision 0.988, no leak, no protect
+item redacted; see BENCHMARKS.md for the whole sequence). ``test-v3`` to ``test-v8`` were the
+previous blind test splits (each scored once, then spent and studied), ``test-v1``/``test-v2``
+the EDS-Pseudo held-out templates (spent). ``dev-v3`` and ``dev-v4`` are blind-written
+development splits. The product target redact recall ≥ 0.99 is not met on the final split:
+these assertions are regression floors at the measured level, plus the hard requirements."""
 
 from __future__ import annotations
 
@@ -34,15 +35,16 @@ def test_hard_requirements_on_first_test_split(detector, test_v1_gold):
 def test_blind_test_split(detector, data_dir):
     r = evaluate(build_gold(data_dir, "test", 40), detector.detect)
     assert r.leaks == 0 and r.known_identifier_occurrences > 200
-    assert r.protect_items > 250 and r.over_redaction <= 0.01  # 0.67 % on these 40 + 55 notes (0.68 % on 200 + 55)
-    assert r.redact_recall >= 0.99  # measured 0.992 on 40 + 55, 0.994 on 200 + 55 (target 0.99)
-    assert r.redact_precision >= 0.99  # measured 0.993 on 40 + 55, 0.994 on 200 + 55 (target 0.95)
+    assert r.protect_items > 250 and r.over_redaction <= 0.01  # 0 % on these 40 + 51 notes and on 200 + 51
+    assert r.redact_recall >= 0.97  # measured 0.976 on 40 + 51, 0.980 on 200 + 51 (target 0.99: not met)
+    assert r.redact_precision >= 0.985  # measured 0.991 on 40 + 51, 0.988 on 200 + 51 (target 0.95: met)
 
 
-@pytest.mark.parametrize("split,recall,precision", [("test-v3", 0.99, 0.99), ("test-v4", 0.985, 0.99), ("test-v5", 0.99, 0.99), ("test-v6", 0.985, 0.98)])
+@pytest.mark.parametrize("split,recall,precision", [("test-v3", 0.99, 0.99), ("test-v4", 0.985, 0.99), ("test-v5", 0.99, 0.99), ("test-v6", 0.985, 0.98),
+                                                     ("test-v7", 0.99, 0.99), ("test-v8", 0.985, 0.99)])
 def test_spent_blind_test_splits(detector, data_dir, split, recall, precision):
-    """Each scored once (0.976 / 0.983, 0.975 / 0.997, 0.988 / 0.991, 0.986 / 0.983 on 200 + ~50
-    notes), then studied: floors at today's level on 40 + ~50 notes."""
+    """Each scored once (0.976 / 0.983, 0.975 / 0.997, 0.988 / 0.991, 0.986 / 0.983, 0.994 / 0.994,
+    0.988 / 0.991 on 200 + ~50 notes), then studied: floors at today's level on 40 + ~50 notes."""
     r = evaluate(build_gold(data_dir, split, 40), detector.detect)
     assert r.leaks == 0 and r.over_redaction <= 0.01
     assert r.redact_recall >= recall and r.redact_precision >= precision

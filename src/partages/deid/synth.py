@@ -20,8 +20,8 @@ and are spent, and their errors were then inspected like dev. From 2026-11-29 th
 come from a new source: template snippets and complete notes written *blind* — by contributors
 who never saw the detector's code, its errors or the EDS-Pseudo templates — and committed before
 the detector changes they measure: ``test-v3`` (``heldout_templates_v3.txt`` +
-``tricky_notes_v3.txt``), ``test-v4`` to ``test-v6`` (``test_v4_*`` … ``test_v6_*``) and the
-held-out ``test`` (``test_v7_templates.txt`` + ``test_v7_notes.txt``, seed ``test-v7``). Each was scored
+``tricky_notes_v3.txt``), ``test-v4`` to ``test-v8`` (``test_v4_*`` … ``test_v8_*``) and the
+held-out ``test`` (``test_v9_templates.txt`` + ``test_v9_notes.txt``, seed ``test-v9``). Each was scored
 once, then spent and studied; ``benchmarks/deid_errors.py`` refuses ``test``. The templates are
 refilled like the others (names, first names, towns, postcodes) under identity headers of three
 forms not used by the EDS-Pseudo splits. ``dev-v3`` and ``dev-v4`` are built the same way from two
@@ -189,7 +189,7 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
 
 
 SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
-TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v6 are spent (see the module docstring)
+TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v8 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
 BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v9_templates.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
@@ -208,7 +208,7 @@ _SPLIT_SOURCES = {
 
 
 def read_blind_templates(path: Path = BLIND_TEMPLATES_PATH) -> list[str]:
-    """Templates written blind (``eval_data/test_v7_templates.txt`` by default: the held-out
+    """Templates written blind (``eval_data/test_v9_templates.txt`` by default: the held-out
     test split; the other ``*_templates_v*.txt`` files feed the spent and development splits):
     snippets separated by ``---`` lines, ``#`` lines are comments."""
     raw = path.read_text(encoding="utf-8")

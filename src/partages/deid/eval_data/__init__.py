@@ -61,8 +61,8 @@ def _notes(path: Path) -> list[str]:
 
 def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
-    notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v6`` (written
-    blind) — all spent —, ``test`` (the seventh, written blind, held out), ``dev-v3`` and
+    notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v8`` (written
+    blind) — all spent —, ``test`` (the ninth, written blind, held out), ``dev-v3`` and
     ``dev-v4`` (blind development notes). ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
