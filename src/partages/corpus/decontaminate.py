@@ -63,11 +63,14 @@ def deid_eval_items() -> Iterator[tuple[str, str]]:
     removed, when that component is installed."""
     from importlib.resources import files
 
-    for name in ("tricky_notes", "tricky_notes_v2", "tricky_notes_v3", "heldout_templates_v3", "dev_notes_v3", "dev_templates_v3", "dev_notes_v4", "dev_templates_v4", "test_v4_notes", "test_v4_templates", "test_v5_notes", "test_v5_templates", "test_v6_notes", "test_v6_templates", "test_v7_notes", "test_v7_templates", "test_v8_notes", "test_v8_templates", "test_v9_notes", "test_v9_templates"):
-        try:
-            raw = (files("partages.deid.eval_data") / f"{name}.txt").read_text(encoding="utf-8")
-        except (ModuleNotFoundError, FileNotFoundError):
-            continue
+    try:
+        folder = files("partages.deid.eval_data")
+        stems = sorted(f.name[:-4] for f in folder.iterdir() if f.name.endswith(".txt"))
+    except ModuleNotFoundError:
+        return
+    first = [n for n in ("tricky_notes", "tricky_notes_v2") if n in stems]  # stable order for the stats
+    for name in first + [n for n in stems if n not in first]:
+        raw = (folder / f"{name}.txt").read_text(encoding="utf-8")
         for note in raw.split("\n---"):
             lines = [ln for ln in note.splitlines() if ln.strip() and not ln.startswith("#")]
             if lines:

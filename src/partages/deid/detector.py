@@ -127,7 +127,7 @@ class Detector:
                 spans.append(Span(b, e, lab, w, "model"))
             spans += [Span(b, e, "VILLE", text[b:e], "model") for b, e in villes if self._plausible_commune(text[b:e])]
         spans += towns_after_spans(text, resolve(spans), lx)
-        spans = _address_line_before_zip(text, spans)
+        spans = _address_blocks(text, spans)
         spans = _drop_lone_acronyms(text, spans)
         if self.config.propagate:
             spans += self._propagate(text, folded, spans, protected)
@@ -201,12 +201,17 @@ _NOT_ADDRESS_LINE = re.compile(r"(?i):|\b(?:dr|pr|docteur|professeur|m|mme|mlle|
                                r"centre|clinique|h[ôo]pital|hospitali\w*|groupe|direction|maison|sant[ée]|chu|ch|ehpad|ssr|had|pharmacie|laboratoire|m[ée]decin\w*|\w+logi[ea]s?|urgences|affaires)\b\.?")
 
 
-def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
+def _address_blocks(text: str, spans: list[Span]) -> list[Span]:
+    """Street parts that carry no street word, found once every other span is known:
+    :func:`_lines_above_zip` and :func:`_address_field_values`."""
+    return _address_field_values(text, _lines_above_zip(text, spans))
+
+
+def _lines_above_zip(text: str, spans: list[Span]) -> list[Span]:
     """In an address block, the lines right above "ZIP Town" are the street part even without a
     street word ("Le Moulin de Chabans", "Le Bourg", "La Croix Blanche⏎Lieu-dit Kerlosquet"): up
     to three lines, each one ADRESSE span, stopping at a line that names a person, a service or
-    an establishment, or that is a field label; also the value of an "Adresse :" field before
-    its postcode ("Adresse : Les Hauts de Fonlabour, 69290 Plérin")."""
+    an establishment, or that is a field label."""
     out = list(spans)
     for z in [s for s in spans if s.label == "ZIP"]:
         line_start = text.rfind("\n", 0, z.start) + 1
@@ -231,6 +236,13 @@ def _address_line_before_zip(text: str, spans: list[Span]) -> list[Span]:
             if start == 0:
                 break
             end = start - 1
+    return out
+
+
+def _address_field_values(text: str, spans: list[Span]) -> list[Span]:
+    """The value of an "Adresse … :" / "domiciliée" field before its postcode ("Adresse : Les
+    Hauts de Fonlabour, 69290 Plérin"): one ADRESSE span replacing the pieces inside it."""
+    out = list(spans)
     for m in _ADDRESS_FIELD.finditer(text):
         value = m.group(1).rstrip(" ,;")
         b, e = m.start(1), m.start(1) + len(value)

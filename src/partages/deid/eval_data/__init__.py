@@ -43,15 +43,16 @@ def parse_note(raw: str) -> dict:
     return doc
 
 
-TRICKY_V2_PATH = Path(__file__).with_name("tricky_notes_v2.txt")
-TRICKY_V3_PATH = Path(__file__).with_name("tricky_notes_v3.txt")
-TEST_V4_PATH = Path(__file__).with_name("test_v4_notes.txt")
-TEST_V5_PATH = Path(__file__).with_name("test_v5_notes.txt")
-TEST_V6_PATH = Path(__file__).with_name("test_v6_notes.txt")
-TEST_V7_PATH = Path(__file__).with_name("test_v7_notes.txt")
-TEST_V8_PATH = Path(__file__).with_name("test_v8_notes.txt")
-TEST_V9_PATH = Path(__file__).with_name("test_v9_notes.txt")
-DEV_NOTES = {"dev-v3": Path(__file__).with_name("dev_notes_v3.txt"), "dev-v4": Path(__file__).with_name("dev_notes_v4.txt")}
+# (split, file, id prefix) of the other hand-written note sets, in output order; the ids are
+# stable across sessions (they name the notes in earlier results)
+NOTE_SETS = (
+    ("test-v2", "tricky_notes_v2.txt", "tricky-v2-"),
+    ("test-v3", "tricky_notes_v3.txt", "tricky-v3-"),
+    *((f"test-v{v}", f"test_v{v}_notes.txt", f"test-v{v}-note-") for v in range(4, 9)),
+    ("test", "test_v9_notes.txt", "test-v9-note-"),
+    ("dev-v3", "dev_notes_v3.txt", "dev-v3-note-"),
+    ("dev-v4", "dev_notes_v4.txt", "dev-v4-note-"),
+)
 
 
 def _notes(path: Path) -> list[str]:
@@ -70,25 +71,10 @@ def tricky_notes(split: str | None = None) -> list[dict]:
         if split and s != split:
             continue
         out.append({"id": f"tricky-{i:03d}", **parse_note(n)})
-    if split in (None, "test-v2"):
-        out += [{"id": f"tricky-v2-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V2_PATH))]
-    if split in (None, "test-v3"):
-        out += [{"id": f"tricky-v3-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TRICKY_V3_PATH))]
-    if split in (None, "test-v4"):
-        out += [{"id": f"test-v4-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V4_PATH))]
-    if split in (None, "test-v5"):
-        out += [{"id": f"test-v5-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V5_PATH))]
-    if split in (None, "test-v6"):
-        out += [{"id": f"test-v6-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V6_PATH))]
-    if split in (None, "test-v7"):
-        out += [{"id": f"test-v7-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V7_PATH))]
-    if split in (None, "test-v8"):
-        out += [{"id": f"test-v8-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V8_PATH))]
-    if split in (None, "test") and TEST_V9_PATH.exists():
-        out += [{"id": f"test-v9-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(TEST_V9_PATH))]
-    for name, path in DEV_NOTES.items():
+    for name, fname, prefix in NOTE_SETS:
+        path = Path(__file__).with_name(fname)
         if split in (None, name) and path.exists():
-            out += [{"id": f"{name}-note-{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(path))]
+            out += [{"id": f"{prefix}{i:03d}", **parse_note(n)} for i, n in enumerate(_notes(path))]
     return out
 
 
