@@ -5,7 +5,7 @@
 Prints, per label, the missed gold spans (false negatives) and the predicted spans that cover no
 gold token (false positives), grouped by *surface shape* (digits → 9, upper → A, lower → a) with a
 count, one example and a short context window — never whole notes. Use only on dev/dev2: the test
-split is scored, never inspected (test-v1 and test-v2 are spent: inspected like dev since 2026-11-29).
+split is scored, never inspected (test-v1 to test-v9 are spent: inspected like dev since they were scored).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def shape(s: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test-v1", "test-v2", "test-v3", "test-v4", "test-v5", "test-v6", "test-v7", "test-v8"])
+    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", "dev-v3", "dev-v4", "dev-v5", "dev-v6", *(f"test-v{v}" for v in range(1, 10))])
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default=None)

@@ -20,13 +20,15 @@ and are spent, and their errors were then inspected like dev. From 2026-11-29 th
 come from a new source: template snippets and complete notes written *blind* — by contributors
 who never saw the detector's code, its errors or the EDS-Pseudo templates — and committed before
 the detector changes they measure: ``test-v3`` (``heldout_templates_v3.txt`` +
-``tricky_notes_v3.txt``), ``test-v4`` to ``test-v8`` (``test_v4_*`` … ``test_v8_*``) and the
-held-out ``test`` (``test_v9_templates.txt`` + ``test_v9_notes.txt``, seed ``test-v9``). Each was scored
-once, then spent and studied; ``benchmarks/deid_errors.py`` refuses ``test``. The templates are
-refilled like the others (names, first names, towns, postcodes) under identity headers of three
-forms not used by the EDS-Pseudo splits. ``dev-v3`` and ``dev-v4`` are built the same way from two
-more blind pairs written as *development* sets (dev-v4 was first scored untouched, as an
-estimate before a test).
+``tricky_notes_v3.txt``), ``test-v4`` to ``test-v9`` (``test_v4_*`` … ``test_v9_*``), each scored
+once, then spent and studied. The held-out ``test`` joins two more blind pairs written by four new
+writers (``test_v10_*`` and ``test_v11_*``, seed ``test-v10``); ``benchmarks/deid_errors.py``
+refuses it and no unit test scores it (the split name moved to the new files before they
+existed, so nothing could score them early). The templates are refilled like the others (names,
+first names, towns, postcodes) under identity headers of three forms not used by the EDS-Pseudo
+splits. ``dev-v3`` to ``dev-v6`` are built the same way from blind pairs written as
+*development* sets (dev-v4 was first scored untouched, as an estimate before a test; dev-v5
+leans to outpatient and administrative paperwork, dev-v6 to inpatient software exports).
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -188,27 +190,29 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "test", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
-TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v8 are spent (see the module docstring)
+SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "dev-v5", "dev-v6", "test", "test-v9", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
+TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v9 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
-BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v9_templates.txt"
+BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v10_templates.txt"
 # (template source, seed string, id prefix) per split: "dev2" refills the train templates,
 # "dev-all" every EDS-Pseudo template, "blind:<file>" the blind-written snippets of eval_data/
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
     "dev-v3": ("blind:dev_templates_v3.txt", "dev-v3", "dev-v3"), "dev-v4": ("blind:dev_templates_v4.txt", "dev-v4", "dev-v4"),
+    "dev-v5": ("blind:dev_templates_v5.txt", "dev-v5", "dev-v5"), "dev-v6": ("blind:dev_templates_v6.txt", "dev-v6", "dev-v6"),
     "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test-v3": ("blind:heldout_templates_v3.txt", "test-v3", "test-v3"),
     "test-v4": ("blind:test_v4_templates.txt", "test-v4", "test-v4"),
     "test-v5": ("blind:test_v5_templates.txt", "test-v5", "test-v5"),
     "test-v6": ("blind:test_v6_templates.txt", "test-v6", "test-v6"),
     "test-v7": ("blind:test_v7_templates.txt", "test-v7", "test-v7"),
     "test-v8": ("blind:test_v8_templates.txt", "test-v8", "test-v8"),
-    "test": ("blind:test_v9_templates.txt", "test-v9", "test-v9"),
+    "test-v9": ("blind:test_v9_templates.txt", "test-v9", "test-v9"),
+    "test": ("blind:test_v10_templates.txt+test_v11_templates.txt", "test-v10", "test-v10"),
 }
 
 
 def read_blind_templates(path: Path = BLIND_TEMPLATES_PATH) -> list[str]:
-    """Templates written blind (``eval_data/test_v9_templates.txt`` by default: the held-out
+    """Templates written blind (``eval_data/test_v10_templates.txt`` by default: part of the held-out
     test split; the other ``*_templates_v*.txt`` files feed the spent and development splits):
     snippets separated by ``---`` lines, ``#`` lines are comments."""
     raw = path.read_text(encoding="utf-8")
@@ -244,7 +248,7 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
     lx = load_lexicons(str(data_dir))
     source, seed_name, prefix = _SPLIT_SOURCES[split]
     if source.startswith("blind"):
-        templates = read_blind_templates(EVAL_DATA / source.split(":", 1)[1])
+        templates = [t for f in source.split(":", 1)[1].split("+") for t in read_blind_templates(EVAL_DATA / f)]
     else:
         templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
                      if (source == "all" or split_of(i, t) == source) and (keep is None or keep(i, t))]

@@ -49,9 +49,13 @@ NOTE_SETS = (
     ("test-v2", "tricky_notes_v2.txt", "tricky-v2-"),
     ("test-v3", "tricky_notes_v3.txt", "tricky-v3-"),
     *((f"test-v{v}", f"test_v{v}_notes.txt", f"test-v{v}-note-") for v in range(4, 9)),
-    ("test", "test_v9_notes.txt", "test-v9-note-"),
+    ("test-v9", "test_v9_notes.txt", "test-v9-note-"),
+    ("test", "test_v10_notes.txt", "test-v10-note-"),
+    ("test", "test_v11_notes.txt", "test-v11-note-"),
     ("dev-v3", "dev_notes_v3.txt", "dev-v3-note-"),
     ("dev-v4", "dev_notes_v4.txt", "dev-v4-note-"),
+    ("dev-v5", "dev_notes_v5.txt", "dev-v5-note-"),
+    ("dev-v6", "dev_notes_v6.txt", "dev-v6-note-"),
 )
 
 
@@ -62,9 +66,9 @@ def _notes(path: Path) -> list[str]:
 
 def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
-    notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v8`` (written
-    blind) — all spent —, ``test`` (the ninth, written blind, held out), ``dev-v3`` and
-    ``dev-v4`` (blind development notes). ``None`` gives all of them."""
+    notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v9`` (written
+    blind) — all spent —, ``test`` (the tenth and eleventh sets, written blind, held out),
+    ``dev-v3`` to ``dev-v6`` (blind development notes). ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
         s = "dev" if i % 2 == 0 else "test-v1"
