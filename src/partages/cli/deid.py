@@ -197,7 +197,7 @@ def eval_(
 
 @app.command("make-eval")
 def make_eval(
-    split: str = typer.Option("test", "--split", help="dev, dev2, dev-all, dev-v3 to dev-v6 (for tuning: EDS-Pseudo dev / train / all templates; blind-written development sets), test (the held-out split written blind, never tuned on), test-v1 to test-v9 (spent test splits)."),
+    split: str = typer.Option("test", "--split", help="dev, dev2, dev-all, dev-v3 to dev-v10 (for tuning: EDS-Pseudo dev / train / all templates; blind-written development sets), test (the held-out split written blind, never tuned on), test-v1 to test-v9 (spent test splits)."),
     out: Path = typer.Option(..., "--out", help="Gold JSONL to write."),
     n_docs: int = typer.Option(200, "--docs", min=1, help="Synthetic documents (EDS-Pseudo templates refilled)."),
     tricky: bool = typer.Option(True, "--tricky/--no-tricky", help="Add the hand-written tricky notes of that split."),

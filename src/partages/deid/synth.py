@@ -26,9 +26,11 @@ writers (``test_v10_*`` and ``test_v11_*``, seed ``test-v10``); ``benchmarks/dei
 refuses it and no unit test scores it (the split name moved to the new files before they
 existed, so nothing could score them early). The templates are refilled like the others (names,
 first names, towns, postcodes) under identity headers of three forms not used by the EDS-Pseudo
-splits. ``dev-v3`` to ``dev-v6`` are built the same way from blind pairs written as
-*development* sets (dev-v4 was first scored untouched, as an estimate before a test; dev-v5
-leans to outpatient and administrative paperwork, dev-v6 to inpatient software exports).
+splits. ``dev-v3`` to ``dev-v10`` are built the same way from blind pairs written as
+*development* sets (dev-v4 to dev-v6 were first scored untouched, as estimates). From dev-v5 on,
+each pair had an emphasis on top of the common brief: outpatient and administrative paperwork
+(v5), inpatient software exports (v6), none (v7), family-heavy narratives (v8), messages and
+degraded text — dictation, OCR, e-mail threads (v9), names and places of many origins (v10).
 
 Gold corrections (:func:`correct_gold`) fix inconsistencies of the EDS-Pseudo markup by rule,
 the same way in every split; they were found on train/dev only and are counted by
@@ -190,7 +192,7 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", "dev-v3", "dev-v4", "dev-v5", "dev-v6", "test", "test-v9", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", *(f"dev-v{v}" for v in range(3, 11)), "test", "test-v9", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
 TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v9 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
 BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v10_templates.txt"
@@ -199,7 +201,7 @@ BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v10_templates.txt"
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
     "dev-v3": ("blind:dev_templates_v3.txt", "dev-v3", "dev-v3"), "dev-v4": ("blind:dev_templates_v4.txt", "dev-v4", "dev-v4"),
-    "dev-v5": ("blind:dev_templates_v5.txt", "dev-v5", "dev-v5"), "dev-v6": ("blind:dev_templates_v6.txt", "dev-v6", "dev-v6"),
+    **{f"dev-v{v}": (f"blind:dev_templates_v{v}.txt", f"dev-v{v}", f"dev-v{v}") for v in range(5, 11)},
     "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test-v3": ("blind:heldout_templates_v3.txt", "test-v3", "test-v3"),
     "test-v4": ("blind:test_v4_templates.txt", "test-v4", "test-v4"),
     "test-v5": ("blind:test_v5_templates.txt", "test-v5", "test-v5"),
@@ -209,6 +211,12 @@ _SPLIT_SOURCES = {
     "test-v9": ("blind:test_v9_templates.txt", "test-v9", "test-v9"),
     "test": ("blind:test_v10_templates.txt+test_v11_templates.txt", "test-v10", "test-v10"),
 }
+
+
+def blind_template_files(split: str) -> list[Path]:
+    """The blind-written template files of a split (none for the EDS-Pseudo splits)."""
+    source = _SPLIT_SOURCES[split][0]
+    return [EVAL_DATA / f for f in source.split(":", 1)[1].split("+")] if source.startswith("blind:") else []
 
 
 def read_blind_templates(path: Path = BLIND_TEMPLATES_PATH) -> list[str]:
@@ -248,7 +256,7 @@ def make_documents(data_dir: Path, split: str, n_docs: int, seed: int = 0, snipp
     lx = load_lexicons(str(data_dir))
     source, seed_name, prefix = _SPLIT_SOURCES[split]
     if source.startswith("blind"):
-        templates = [t for f in source.split(":", 1)[1].split("+") for t in read_blind_templates(EVAL_DATA / f)]
+        templates = [t for path in blind_template_files(split) for t in read_blind_templates(path)]
     else:
         templates = [correct_gold(t) if corrected else t for i, t in enumerate(read_templates(data_dir))
                      if (source == "all" or split_of(i, t) == source) and (keep is None or keep(i, t))]

@@ -54,8 +54,7 @@ NOTE_SETS = (
     ("test", "test_v11_notes.txt", "test-v11-note-"),
     ("dev-v3", "dev_notes_v3.txt", "dev-v3-note-"),
     ("dev-v4", "dev_notes_v4.txt", "dev-v4-note-"),
-    ("dev-v5", "dev_notes_v5.txt", "dev-v5-note-"),
-    ("dev-v6", "dev_notes_v6.txt", "dev-v6-note-"),
+    *((f"dev-v{v}", f"dev_notes_v{v}.txt", f"dev-v{v}-note-") for v in range(5, 11)),
 )
 
 
@@ -68,7 +67,7 @@ def tricky_notes(split: str | None = None) -> list[dict]:
     """Hand-written notes of one split: ``dev`` (even notes of the first set), ``test-v1`` (odd
     notes of the first set), ``test-v2`` (the second set), ``test-v3`` to ``test-v9`` (written
     blind) — all spent —, ``test`` (the tenth and eleventh sets, written blind, held out),
-    ``dev-v3`` to ``dev-v6`` (blind development notes). ``None`` gives all of them."""
+    ``dev-v3`` to ``dev-v10`` (blind development notes). ``None`` gives all of them."""
     out = []
     for i, n in enumerate(_notes(TRICKY_PATH)):
         s = "dev" if i % 2 == 0 else "test-v1"
