@@ -51,6 +51,7 @@ TEXTUAL = re.compile(
 )
 DAY_TIME = re.compile(r"(?<![\w])(?:le|du|au)\s+(\d{1,2})(?:er)?\s+(?:a|vers)\s+\d{1,2}\s?h(?:\d\d)?(?![\w])")  # "le 13 à 8h"
 WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
+SEASON_YEAR = re.compile(r"(?<![\w])(?:ete|hiver|automne|printemps|rentree)[ \t]+((?:19|20)\d{2})(?![\w])")
 YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
 SPACE_SEP = re.compile(r"(?<![\w/.,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d(?!\d))")
 SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[ \t-]+mille|mil(?:le)?[ \t-]+neuf[ \t-]+cents?|dix[ \t-]+neuf[ \t-]+cents?)(?:[ \t-]+{_NUMWORD})*(?![\w])")
@@ -238,6 +239,8 @@ def find_dates(folded: str) -> list[DateMatch]:
             out.append(DateMatch(m.start(1), m.end(1), int(m.group(1)), None, None, "day"))
     for m in WEEKDAY_DAY.finditer(folded):
         out.append(DateMatch(m.start(), m.end(), int(m.group(1)), None, None, "weekday"))
+    for m in SEASON_YEAR.finditer(folded):  # "l'été 2026": the season names the period
+        out.append(DateMatch(m.start(), m.end(), None, None, int(m.group(1)), "season"))
     for m in YEAR.finditer(folded):
         if _UNIT_AFTER.match(folded, m.end()):
             continue

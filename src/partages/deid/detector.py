@@ -82,6 +82,14 @@ class Detector:
     def detect(self, text: str, patient: dict | None = None) -> list[Span]:
         if not text:
             return []
+        original = text
+        text = _LEADERS.sub(lambda m: " " * len(m.group(0)), text)  # "PRÉNOM(S) ........ : Christelle"
+        spans = self._detect(text, patient)
+        if text is original:
+            return spans
+        return [s if original[s.start:s.end] == s.text else Span(s.start, s.end, s.label, original[s.start:s.end], s.source) for s in spans]
+
+    def _detect(self, text: str, patient: dict | None = None) -> list[Span]:
         folded = fold(text)
         lx = self.lx
         spans: list[Span] = find_numbers(text, self.id_regexes, self.config.id_patterns.bare_label)
@@ -136,7 +144,7 @@ class Detector:
         spans = _drop_author_lists(text, spans)
         spans = [s for s in spans if not (s.label in _NAME_LABELS and s.source != "patient" and (
             (s.label in ("NOM", "PRENOM") and _MEDICAL_WORD.match(s.text) and fold_key(s.text) not in lx.last_names) or (_function_or_unit(s.text) and not _NEXT_CAPITAL.match(text, s.end))))]
-        return _keep_known(text, _relabel(text, _merge(text, _extend_particles(text, spans))), known)
+        return _keep_known(text, _whole_id_tokens(text, _relabel(text, _merge(text, _extend_particles(text, spans)))), known)
 
     def _plausible_commune(self, name: str) -> bool:
         """The tagger's VILLE guesses on unseen layouts are mostly products, journals and
@@ -272,6 +280,32 @@ _QUALIFIERS = frozenset("prive privee public publique universitaire universitair
                         "pluriprofessionnelle civils".split())
 _HEADING_WORDS = frozenset("compte rendu carnet lettre courrier ordonnance certificat bilan synthese conclusion examen resultats "
                            "consultation hospitalisation sortie entree identite prescription".split())
+
+
+# dot, ellipsis or underscore leaders between a form label and its value: never part of a value
+_LEADERS = re.compile(r"(?:\.[ \t]?){3,}|…{2,}|_{3,}")
+_ID_GLUE = re.compile(r"[A-Za-z0-9](?:[-/_]?[A-Za-z0-9])*")
+
+
+def _whole_id_tokens(text: str, spans: list[Span]) -> list[Span]:
+    """A record number is redacted as the whole token it sits in: "IPP00587412", "E26-0483125",
+    "L261127-0412" (prefix letters and hyphenated parts are part of the number as written)."""
+    out = []
+    for s in spans:
+        if s.label in ("IPP", "NDA"):
+            b, e = s.start, s.end
+            m = _ID_GLUE.match(text, _id_token_start(text, b))
+            if m and m.start() <= b and m.end() >= e and (m.start() < b or m.end() > e):
+                b, e = m.start(), m.end()
+                s = Span(b, e, s.label, text[b:e], s.source)
+        out.append(s)
+    return out
+
+
+def _id_token_start(text: str, i: int) -> int:
+    while i > 0 and (text[i - 1].isascii() and text[i - 1].isalnum() or (text[i - 1] in "-/_" and i > 1 and text[i - 2].isascii() and text[i - 2].isalnum())):
+        i -= 1
+    return i
 
 
 def _keep_known(text: str, spans: list[Span], known: list[Span]) -> list[Span]:

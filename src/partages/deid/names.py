@@ -36,15 +36,16 @@ _ROLES = (r"interne|externe|ide|idec|iade|ibode|infirmi[eè]re|infirmier|sage-fe
           r"ergoth[ée]rapeute|orthophoniste|psychomotricien(?:ne)?|socio-esth[ée]ticienne|assistante?\s+sociale?|[ée]ducat(?:eur|rice)|brancardier|"
           r"manipulat(?:eur|rice)|coordinat(?:eur|rice)|ambulancier|aide\s+[àa]\s+domicile|agent(?:\s+d['’]amphith[ée][âa]tre)?|pharmacien(?:ne)?|pr[ée]parat(?:eur|rice)")
 _KIN = (r"fils|fille|m[èe]re|p[èe]re|fr[èe]re|s(?:oe|œ)ur|conjointe?|[ée]pouse|[ée]poux|mari|femme|compagne?|compagnon|neveu|ni[èe]ce|cousine?|oncle|tante|"
-        r"grand-m[èe]re|grand-p[èe]re|petite?-fil(?:s|le)|ami|amie|copain|copine|voisine?|beau-fr[èe]re|belle-s(?:oe|œ)ur|belle-fille|gendre|parrain|marraine")
+        r"grand-m[èe]re|grand-p[èe]re|petite?-fil(?:s|le)|ami|amie|copain|copine|voisine?|beau-fr[èe]re|belle-s(?:oe|œ)ur|belle-fille|gendre|parrain|marraine|"
+        r"papy|papi|mamie|mamy|m[ée]m[ée]|p[ée]p[ée]|papa|maman|tonton|tata|tatie|pote")
 ROLE_NAME = re.compile(
     rf"(?<![\w])(?:(?i:{_ROLES})|(?-i:AS|ASH|ASD|SF|AVS|AES)"
     rf"|(?i:(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa|ses|mon|ma|leur)\s+(?:{_KIN}))"
-    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?|Cousine?|Oncle|Tante)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
+    rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?|Cousine?|Oncle|Tante|Papy|Papi|Mamie|Mamy|Mémé|Pépé|Papa|Maman|Tonton|Tata|Tatie)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
     rf"|(?i:{_KIN})(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]|[ \t]+[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?[ \t]*(?:[,.;)]|$|\n)))"
     # a qualifier: "référente", "de nuit", or up to three words before a colon ("référente SSR :")
     rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur|lib[ée]rale?)|(?:[ \t]+[\w'’\-]+){{1,3}}(?=[ \t]*:))?"
-    rf"[ \t]*:?[ \t]*\(?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")
+    rf"[ \t]*:?[ \t]*[(«\"“]?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")
 # dictated text: "sa fille josiane", "son mari rené"
 KIN_LOWER = re.compile(rf"(?<![\w])(?i:son|sa|ses|mon|ma|leur)[ \t]+(?i:{_KIN})[ \t]+([{_LOW}]{{3,}}(?:-[{_LOW}]+)?)(?![\w])")
 FIELD = re.compile(
@@ -77,6 +78,12 @@ INITIAL_NAME = re.compile(rf"(?<![\w./])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|C
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
 # "Christelle Moreau", "Rodrigue Mendy": a known first name, then a title-case surname
 TITLE_PAIR = re.compile(rf"(?<![\w.'’-])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)*)[ \t]+((?:(?:Le|La|De|Da|Van|El|Ben)[ \t]+)?(?:Mc|Mac|O['’])?[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}]+)*)(?![\w'’-])")
+# 'dit "Polo"', "dite « Zaza »": a nickname
+NICKNAME = re.compile(rf"(?<![\w])(?i:dite?|surnomm[ée]e?|appel[ée]e?)[ \t]*[«\"“'][ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*[»\"”']")
+# "(Rémi et Nathalie)", "(Annick, qui vit à Morlaix)", "papa (Julien)": first names in parentheses
+PAREN_FIRSTS = re.compile(rf"\([ \t]*([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?)(?:[ \t]+et[ \t]+([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?))?[ \t]*(?=[),])")
+_KIN_BEFORE = re.compile(rf"(?i:{_KIN}|enfants?|b[ée]b[ée]|parents?|tut(?:eur|rice)|curat(?:eur|rice))[ \t]*$")
+FIRST_NAME_LIST = re.compile(rf"(?i:pr[ée]noms?(?:\(s\))?)[ \t]*:[ \t]*((?-i:[{_UP}][\w'’\-]+)(?:[ \t]*,[ \t]*(?-i:[{_UP}][\w'’\-]+))+)")
 _INITIAL = re.compile(rf"^[{_UP}]\.(?:-?[{_UP}]\.)?$")
 _PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’|[Dd]os|[Dd]a)\s?$")
 _FIELD_FIRST = re.compile(r"(?i)^pr[ée]nom")
@@ -193,6 +200,16 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
                 spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
         elif k in lx.last_names and not m.group(2):
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
+    for m in NICKNAME.finditer(text):
+        if fold_key(m.group(1)) not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+    for m in PAREN_FIRSTS.finditer(text):
+        names_in = [g for g in (1, 2) if m.group(g)]
+        keys = [fold_key(m.group(g)) for g in names_in]
+        alone_ok = len(keys) == 2 or (keys[0] not in lx.common_words and _KIN_BEFORE.search(text, max(0, m.start() - 30), m.start()))
+        if all(k in lx.first_names and k not in stop for k in keys) and alone_ok:
+            for g in names_in:
+                spans.append(Span(m.start(g), m.end(g), "PRENOM", m.group(g), "context"))
     for m in KIN_LOWER.finditer(text):  # "sa fille josiane"
         k = fold_key(m.group(1))
         if k in lx.first_names and k not in lx.common_words and k not in stop:
@@ -249,6 +266,11 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
     for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "madame luciani délia"
         k = fold_key(m.group(1))
         nx = NEXT_LOWER.match(text, m.end(1))
+        if nx and k in lx.first_names and k not in stop and fold_key(nx.group(1)) in lx.last_names and fold_key(nx.group(1)) not in stop \
+                and fold_key(nx.group(1)) not in FUNCTION_WORDS and fold_key(nx.group(1)) not in _NOT_LOWER_NAMES:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))  # "madame marie lefebvre"
+            spans.append(Span(nx.start(1), nx.end(1), "NOM", nx.group(1), "context"))
+            continue
         first = nx and fold_key(nx.group(1).split("-")[0]) in lx.first_names and (fold_key(nx.group(1).split("-")[0]) not in lx.common_words or k in lx.last_names)
         if k in stop or k in _FUNCTION_WORDS or k in _TITLE_WORDS or k in FUNCTION_WORDS or k not in lx.last_names:
             continue
@@ -274,6 +296,10 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
             _emit(spans, text, toks, lx, "context", "PRENOM")
         else:
             _emit(spans, text, toks, lx, "context")
+    for m in FIRST_NAME_LIST.finditer(text):  # "Prénoms : Christelle, Marie, Pascale"
+        for w in re.finditer(rf"[{_UP}][\w'’\-]+", m.group(1)):
+            if fold_key(w.group(0)) not in stop:
+                spans.append(Span(m.start(1) + w.start(), m.start(1) + w.end(), "PRENOM", w.group(0), "context"))
     for m in NAME_INITIAL.finditer(text):  # "DELAGE A."
         k = fold_key(m.group(1))
         if k not in stop and k not in lx.common_words:

@@ -28,7 +28,7 @@ PHONE = re.compile(
 _DIGIT_SEP = re.compile(r"\d[.,/]")
 _WELL_FORMED_PHONE = re.compile(r"0\d(?:([\s.\-])\d\d(?:\1\d\d){3}|\d{8})")
 _SLASH_PHONE = re.compile(r"0[1-9](?:/\d\d){4}")
-PHONE_EXT = re.compile(r"(?i)(?:poste|bip(?:[ \t]+(?:interne|de\s+garde))?[ \t]*:?|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?)\s*(\d{4,5}|\d{2}[ .]\d{2,3})(?![\d]|[ .]\d)|(?i:poste)\s*(\d{2,3})(?![\d]|[ .,]\d)")
+PHONE_EXT = re.compile(r"(?i)(?:poste|ext\.?|extension|bip(?:[ \t]+(?:interne|de\s+garde))?[ \t]*:?|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?)\s*(\d{4,5}|\d{2}[ .]\d{2,3})(?![\d]|[ .]\d)|(?i:poste)\s*(\d{2,3})(?![\d]|[ .,]\d)")
 NIR_SHAPE = re.compile(r"(?<![\dA-Za-z])([12378](?:\s?\d){4}\s?(?:\d\s?[\dAB]|2\s?[AB])(?:\s?\d){6}(?:\s?\d{2}|\s?\d\s?\d)?)(?![\d])", re.I)
 NIR_LOOSE = re.compile(r"(?<![\w])([12]\d{12,14}|[12](?: \d){12,14}|[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}(?: ?\d{2})?)(?![\w])")
 NIR_GROUPED = re.compile(r"(?<![\d.,])([12](?:[ .]?\d){14})(?![\d]|[.,]\d)")
@@ -65,7 +65,8 @@ class IdPatterns:
     ipp_keywords: list[str] = field(default_factory=lambda: [r"ipp", r"nip", r"n°\s*(?:de\s+)?patient", r"identifiant(?:\s+patient)?", r"n°\s*dossier\s+patient"])
     nda_keywords: list[str] = field(default_factory=lambda: [r"nda", r"n°\s*(?:de\s+)?s[ée]jour", r"n°\s*(?:de\s+)?venue", r"venue\s+n°", r"n[°º]\s*(?:de\s+)?dossier(?!\s+patient)", r"num[ée]ro\s+de\s+s[ée]jour", r"iep",
         r"(?:visite\s+)?dossier(?!\s+patient)", r"s[ée]jour(?=\s+[A-Z]{0,4}-?\d{2})", r"n[°º]\s*(?:de\s+)?passage", r"venue(?=\s+[A-Z]{0,6}-?\d)", r"n[°º]\s*de\s+dossier\s+administratif", r"n[°º]\s*de\s+(?:la\s+)?visite", r"s[ée]jour\s*(?=n[°º]|:)", r"venue\s*(?=:)", r"identifiant\s+d['’]hospitalisation(?:\s+est)?", r"n[°º]\s*d['’]hospitalisation"])
-    value: str = r"[A-Z]{0,6}[\s\-]?\d[\dA-Z\-]{3,14}(?:/\d{2,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])"  # "2024/001234", "80 12 34 56 78", "HC-2611-08812"
+    value: str = (r"[A-Z]{1,6}[ \-]?\d{2,6}(?: \d{2,6}){1,4}(?![\w]|[ ]\d)|"  # "P 00218 449"
+                  r"[A-Z]{0,6}[\s\-]?\d[\dA-Z\-]{3,14}(?:/\d{2,10})?|\d{2,4}(?: \d{2,4}){2,5}(?![ \d])")  # "2024/001234", "80 12 34 56 78", "HC-2611-08812"
     bare_label: str | None = "IPP"  # unlabelled 6-12 digit numbers (not phone/date/NIR): redact as this
 
     @classmethod

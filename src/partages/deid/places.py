@@ -25,7 +25,7 @@ _NUMBER = rf"(?:\d{{1,4}}(?:-\d{{1,4}})?(?:\s?(?:bis|ter|quater|[abc])\b)?|(?:{_
 _NAME_WORD = r"(?:[^\W\d_][\w'’\-]*(?:\.[^\W\d_]+)*\.?|\d{1,3}(?=\s[A-Za-zÀ-ÿ]))"  # "G.al de Gaulle"
 _STOP = r"(?:à|au|chez|tel|tél|téléphone|pour|le\s+\d|cedex|depuis|avec|et\s+(?:le|la|un|une)|bp|cs)"
 ADDRESS = re.compile(
-    rf"(?i)(?<![\w])(?:{_NUMBER})\s?,?\s+(?:(?:grande|petite|grand['’]|vieille|haute|basse)\s+)?(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
+    rf"(?i)(?<![\w])(?<!\d[\-/.])(?:{_NUMBER})\s?,?\s+(?:(?:grande|petite|grand['’]|vieille|haute|basse)\s+)?(?:{_STREET_TYPES})(?:(?:[ \t]+|[ \t]*\n[ \t]*(?=[^\W\d_]))(?!{_STOP}\b){_NAME_WORD}){{1,7}}"
 )
 ADDRESS_NO_NUMBER = re.compile(
     r"(?<![\w])(?:[Ll]a\s+)?(?:Rue|Avenue|Boulevard|Bd|Allée|Place|Impasse|Quai|Chemin|Cours|Square|Route|Hameau|Lieu-dit|Lieu dit|Quartier|Section|Lotissement|"
@@ -196,9 +196,16 @@ def commune_key(name: str) -> str:
     return _SAINT.sub(lambda m: "saint" if m.group(1) == "st" else "sainte", k) if "st" in k else k
 
 
+# "CP / VILLE : 54500 / VANDŒUVRE-LÈS-NANCY", "Code postal - Ville : 29200 Brest": a two-part field
+ZIP_TOWN_FIELD = re.compile(r"(?im)(?:cp|code[ \t]+postal)[ \t]*[/\-–][ \t]*(?:ville|commune|localit[ée])[ \t]*:[ \t]*(\d{5})[ \t]*[/,\-–]?[ \t]*([^\W\d_][^\n\d|│]{1,50}?)[ \t]*$")
+
+
 def find_places(text: str, lx: Lexicons) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
+    for m in ZIP_TOWN_FIELD.finditer(text):
+        add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
+        add(Span(m.start(2), m.end(2), "VILLE", m.group(2), "context"))
     for m in ADDRESS.finditer(text):
         s = m.group(0).rstrip(" ,.;:\n")
         unit = _ADDRESS_UNIT.match(text, m.start() + len(s))  # ", APPT 188", " bât. B"
