@@ -24,7 +24,7 @@ from partages.deid.resources import Lexicons, load_lexicons
 from partages.deid.spans import Span, resolve
 from partages.deid.tables import find_table_cells
 from partages.deid.tagger import WEIGHTS_PATH, Tagger
-from partages.deid.text import WORD_RE, fold, fold_key
+from partages.deid.text import WORD_RE, fold, fold_key, ocr_digits
 
 _NAME_LABELS = {"NOM", "PRENOM", "VILLE", "HOPITAL"}
 _BIRTH_CONTEXT = re.compile(
@@ -84,6 +84,7 @@ class Detector:
             return []
         original = text
         text = _LEADERS.sub(lambda m: " " * len(m.group(0)), text)  # "PRÉNOM(S) ........ : Christelle"
+        text = ocr_digits(text)  # a scanned fax: "O5 62 42 l4 OO", "né le O3/O7/l948"
         spans = self._detect(text, patient)
         if text is original:
             return spans

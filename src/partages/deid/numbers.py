@@ -149,9 +149,18 @@ _DEVICE_CONTEXT = re.compile(r"(?i)(?:\bS/?N|\bs[ée]rie|\bserial|\blot|\bversio
 _NOT_AN_ID = re.compile(r"(?i)G\d{1,2}P\d{1,6}|\d+(?:u|ui|mg|ml|g|kg|mcg|µg)")
 
 
+# dictated phone numbers: "zéro six quarante deux dix-huit soixante et onze zéro trois"
+_NUM_WORD = (r"(?:z[ée]ro|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|"
+             r"cinquante|soixante|cents?|et)(?![\w])")
+SPOKEN_PHONE = re.compile(rf"(?i)(?<![\w])z[ée]ro(?:[ \t\-]+{_NUM_WORD}){{5,}}")
+
+
 def find_numbers(text: str, patterns: list[tuple[str, re.Pattern]], bare_label: str | None) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
+    for m in SPOKEN_PHONE.finditer(text):
+        end = m.end() - (len(m.group(0)) - len(re.sub(r"(?i)[ \t\-]+et$", "", m.group(0))))
+        add(Span(m.start(), end, "TEL", text[m.start():end], "rule"))
     long_runs = [m.span(1) for m in SPACED_RUN.finditer(text) if len(m.group(1)) > 29]  # > 15 spaced digits
 
     def inside_run(b: int, e: int) -> bool:

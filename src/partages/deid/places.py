@@ -196,6 +196,7 @@ def commune_key(name: str) -> str:
     return _SAINT.sub(lambda m: "saint" if m.group(1) == "st" else "sainte", k) if "st" in k else k
 
 
+LOWER_TOWN = re.compile(r"(?<![\w])(?:à|a|de|d'|vers|depuis|habite|domicili[ée]e?\s+à)[ \t]+([a-zéèêàâîôûç][a-zéèêëàâîïôöûüç'’]+(?:-[a-zéèêëàâîïôöûüç'’]+)*)(?![\w'’-])")
 # "CP / VILLE : 54500 / VANDŒUVRE-LÈS-NANCY", "Code postal - Ville : 29200 Brest": a two-part field
 ZIP_TOWN_FIELD = re.compile(r"(?im)(?:cp|code[ \t]+postal)[ \t]*[/\-–][ \t]*(?:ville|commune|localit[ée])[ \t]*:[ \t]*(\d{5})[ \t]*[/,\-–]?[ \t]*([^\W\d_][^\n\d|│]{1,50}?)[ \t]*$")
 
@@ -203,6 +204,13 @@ ZIP_TOWN_FIELD = re.compile(r"(?im)(?:cp|code[ \t]+postal)[ \t]*[/\-–][ \t]*(?
 def find_places(text: str, lx: Lexicons) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
+    for m in LOWER_TOWN.finditer(text):  # dictated text: "à saint-brieuc", "chez ma mère à vence"
+        name = m.group(1)
+        key = commune_key(name)
+        pop = lx.communes.get(key, 0)
+        if key in lx.common_words or _is_area(name, lx) or name[1:2] in ("'", "’") or not (pop >= 5000 or ("-" in name and pop >= 1000)):
+            continue
+        add(Span(m.start(1), m.end(1), "VILLE", name, "context"))
     for m in ZIP_TOWN_FIELD.finditer(text):
         add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
         add(Span(m.start(2), m.end(2), "VILLE", m.group(2), "context"))

@@ -24,7 +24,7 @@ from stdnum import luhn
 from partages.deid.dates import DateMatch, find_dates, shift_date_text
 from partages.deid.registry import MemoryRegistry, Registry
 from partages.deid.resources import Lexicons
-from partages.deid.text import fold, fold_key
+from partages.deid.text import fold, fold_key, ocr_digits
 
 _STREET_NAMES = [
     "des Lilas", "des Tilleuls", "du Moulin", "de la Gare", "des Écoles", "du Château", "de la Paix", "des Peupliers", "du Stade",
@@ -143,6 +143,7 @@ class SurrogateFactory:
             return "".join(out)
         if label in ("DATE", "DATE_NAISSANCE"):
             days = self.date_shift(scope)
+            original = ocr_digits(original)  # "O3/O7/l948" from a scanned fax: shifted like any date
             matches = find_dates(fold(original))
             if not (matches and matches[0].start == 0 and matches[0].end == len(original)):
                 # forms found only after "le"/"du" ("le 12 03 24"): read the span in that context
@@ -207,6 +208,9 @@ class SurrogateFactory:
         return "".join(out)
 
     def phone(self, original: str, h: int) -> str:
+        original = ocr_digits(original)
+        if not any(c.isdigit() for c in original):  # dictated ("zéro six quarante…"): a written number
+            original = "06 00 00 00 00"
         digits = [i for i, c in enumerate(original) if c.isdigit()]
         keep = 0
         if original.lstrip().startswith("+"):

@@ -55,3 +55,18 @@ def is_title_case(w: str) -> bool:
 
 def is_capitalised(w: str) -> bool:
     return w[:1].isupper()
+
+
+# OCR of a fax reads 0 as O and 1 as l or I: a token of digits and those letters (with at least
+# one digit), or a lone "O"/"OO" group among digit groups, is read as digits by the finders
+_OCR_TOKEN = re.compile(r"(?<![^\W\d_])[0-9OolI]*[0-9][0-9OolI]*(?![^\W\d_])")
+_OCR_GROUP = re.compile(r"(?<=\d[ ./-])[Oo]{1,2}(?=[ ./-]\d|\b)|(?<![^\W\d_])[Oo]{1,2}(?=[ ./-]\d)|(?<![^\W\d_])[OolI]{1,2}(?=(?:[ ./-]\d+){2})")
+_OCR_MAP = str.maketrans("OolI", "0011")
+_OCR_HINT = re.compile(r"\d[OolI]|[OolI]\d|\d[ ./-][OolI]{1,2}(?![^\W\d_])")
+
+
+def ocr_digits(text: str) -> str:
+    if not _OCR_HINT.search(text):
+        return text
+    out = _OCR_TOKEN.sub(lambda m: m.group(0).translate(_OCR_MAP) if not m.group(0).isdigit() else m.group(0), text)
+    return _OCR_GROUP.sub(lambda m: m.group(0).translate(_OCR_MAP), out)
