@@ -213,7 +213,34 @@ _NOT_ADDRESS_LINE = re.compile(r"(?i):|\b(?:dr|pr|docteur|professeur|m|mme|mlle|
 def _address_blocks(text: str, spans: list[Span]) -> list[Span]:
     """Street parts that carry no street word, found once every other span is known:
     :func:`_lines_above_zip` and :func:`_address_field_values`."""
-    return _address_field_values(text, _lines_above_zip(text, spans))
+    return _segments_before_address(text, _address_field_values(text, _lines_above_zip(text, spans)))
+
+
+# "— Les Arcades, 17 boulevard Jean Jaurès —", "domicile, La Grande Métairie, 34240 Kembs": a
+# capitalised segment of the same line right before a street or before "ZIP Town"
+_SEGMENT_BEFORE = re.compile(r"(?:^|(?<=[—–:;(,])|(?<=[ \t]-))[ \t]*([A-ZÉÈÀÂ][^\n,;:—–()\d]{2,45}?),[ \t]*$", re.M)
+
+
+def _segments_before_address(text: str, spans: list[Span]) -> list[Span]:
+    out = list(spans)
+    for a in [s for s in spans if s.label == "ADRESSE" or (s.label == "ZIP" and text[text.rfind("\n", 0, s.start) + 1:s.start].rstrip().endswith(","))]:
+        line_start = text.rfind("\n", 0, a.start) + 1
+        m = _SEGMENT_BEFORE.search(text, line_start, a.start)
+        if not m or m.end() != a.start and text[m.end():a.start].strip():
+            continue
+        seg = m.group(1).rstrip()
+        b, e = m.start(1), m.start(1) + len(seg)
+        if len(seg.split()) > 6 or _NOT_ADDRESS_LINE.search(seg) or any(s.start < e and b < s.end for s in out) \
+                or any(w[:1].islower() and w not in _PLACE_LINKS for w in seg.split()):
+            continue  # a place or building name: capitalised words and links only ("Hôtel du Parc")
+        if a.label == "ZIP" and not _LOCALITY_WORDS.search(seg) and not seg[:2] in ("La", "Le", "Le", "Les"):
+            continue  # "…, Dupont, 75013 Paris": only a place-like segment before a postcode
+        out.append(Span(b, e, "ADRESSE", seg, "context"))
+    return out
+
+
+_PLACE_LINKS = {"de", "du", "des", "la", "le", "les", "d'", "l'", "sur", "sous", "en", "et", "à", "au", "aux"}
+_LOCALITY_WORDS = re.compile(r"(?i)\b(?:lieu-?dit|hameau|ferme|mas|domaine|ch[âa]teau|moulin|m[ée]tairie|bourg|quartier|cit[ée]|r[ée]sidence|lotissement|village|maison|villa|b[âa]t(?:iment)?\.?|immeuble|tour|les?\s+[A-ZÉ])\b")
 
 
 def _lines_above_zip(text: str, spans: list[Span]) -> list[Span]:

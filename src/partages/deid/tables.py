@@ -23,6 +23,12 @@ _COLUMNS = {
     "adresse": "ADRESSE", "tel": "TEL", "telephone": "TEL", "portable": "TEL",
     "medecin": "NOM", "medecin traitant": "NOM",
 }
+# row labels of a two-column "field | value" grid (the value cell takes the label)
+_ROW_KEYS = {k: v for k, v in _COLUMNS.items() if k not in ("medecin", "medecin traitant", "patient")} | {
+    "n venue": "NDA", "venue": "NDA", "n de venue": "NDA", "n de sejour": "NDA", "n dossier": "NDA", "domicile": "ADRESSE",
+    "date de naissance": "DATE_NAISSANCE", "ne e a": "VILLE", "ne a": "VILLE", "nee a": "VILLE", "nom de jeune fille": "NOM", "nom d epouse": "NOM",
+}
+_TRAILING_AREA = re.compile(r"[ \t]*(?:\([^()]*\)|\d{5})[ \t]*$")
 _SEP = re.compile(r"[ \t]*(?:\||│|\t)[ \t]*")
 _LINE = re.compile(r"[^\n]+")
 
@@ -39,12 +45,36 @@ def _cells(line: str, offset: int) -> list[tuple[int, int, str]]:
     return out
 
 
+def _row_values(text: str) -> list[Span]:
+    """"| Adresse | La Pinède |", "│ Lieu de naissance │ Porto (Portugal) │": a known field label
+    in one cell, its value in the next."""
+    spans = []
+    for m in _LINE.finditer(text):
+        line = m.group(0)
+        if "|" not in line and "│" not in line:
+            continue
+        cells = _cells(line, m.start())
+        for (kb, ke, key), (b, e, val) in zip(cells, cells[1:]):
+            lab = _ROW_KEYS.get(fold_key(key).strip())
+            if not lab or not val or not any(ch.isalnum() for ch in val) or _ROW_KEYS.get(fold_key(val).strip()) or _COLUMNS.get(fold_key(val).strip()):
+                continue
+            if lab == "VILLE":  # "Porto (Portugal)", "Lyon 69003": the town only
+                cut = _TRAILING_AREA.search(val)
+                val = val[:cut.start()] if cut else val
+                e = b + len(val)
+            if lab in ("NOM", "PRENOM") and len(val.split()) > 3:
+                continue
+            if val:
+                spans.append(Span(b, e, lab, val, "context"))
+    return spans
+
+
 def find_table_cells(text: str) -> list[Span]:
     """Spans for the cells under a recognised header row (at least two known columns, one of
     them a name column), until a line with another number of cells."""
     if "|" not in text and "\t" not in text and "│" not in text:
         return []
-    spans: list[Span] = []
+    spans: list[Span] = _row_values(text)
     lines = [(m.start(), m.group(0)) for m in _LINE.finditer(text)]
     i = 0
     while i < len(lines):
