@@ -218,12 +218,12 @@ def _address_blocks(text: str, spans: list[Span]) -> list[Span]:
 
 # "— Les Arcades, 17 boulevard Jean Jaurès —", "domicile, La Grande Métairie, 34240 Kembs": a
 # capitalised segment of the same line right before a street or before "ZIP Town"
-_SEGMENT_BEFORE = re.compile(r"(?:^|(?<=[—–:;(,])|(?<=[ \t]-))[ \t]*([A-ZÉÈÀÂ][^\n,;:—–()\d]{2,45}?),[ \t]*$", re.M)
+_SEGMENT_BEFORE = re.compile(r"(?:^|(?<=[—–:;(,])|(?<=[ \t]-))[ \t]*([A-ZÉÈÀÂ][^\n,;:—–()\d]{2,45}?)(?:,|[ \t][-–—])[ \t]*$", re.M)
 
 
 def _segments_before_address(text: str, spans: list[Span]) -> list[Span]:
     out = list(spans)
-    for a in [s for s in spans if s.label == "ADRESSE" or (s.label == "ZIP" and text[text.rfind("\n", 0, s.start) + 1:s.start].rstrip().endswith(","))]:
+    for a in [s for s in spans if s.label == "ADRESSE" or (s.label == "ZIP" and text[text.rfind("\n", 0, s.start) + 1:s.start].rstrip().endswith((",", "-", "–", "—")))]:
         line_start = text.rfind("\n", 0, a.start) + 1
         m = _SEGMENT_BEFORE.search(text, line_start, a.start)
         if not m or m.end() != a.start and text[m.end():a.start].strip():

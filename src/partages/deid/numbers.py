@@ -28,7 +28,7 @@ PHONE = re.compile(
 _DIGIT_SEP = re.compile(r"\d[.,/]")
 _WELL_FORMED_PHONE = re.compile(r"0\d(?:([\s.\-])\d\d(?:\1\d\d){3}|\d{8})")
 _SLASH_PHONE = re.compile(r"0[1-9](?:/\d\d){4}")
-PHONE_EXT = re.compile(r"(?i)(?:poste|ext\.?|extension|bip(?:[ \t]+(?:interne|de\s+garde))?[ \t]*:?|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?)\s*(\d{4,5}|\d{2}[ .]\d{2,3})(?![\d]|[ .]\d)|(?i:poste)\s*(\d{2,3})(?![\d]|[ .,]\d)")
+PHONE_EXT = re.compile(r"(?i)(?:poste|ext\.?|extension|bip(?:[ \t]+(?:interne|de\s+garde))?[ \t]*:?|dect|joignables?\s+au|t[ée]l\.?\s*:?|standard\s*:?|(?<=\d\d[ \t])p\.)\s*(\d{4,5}|\d{2}[ .]\d{2,3}|\d(?:[ .]\d{2}){2})(?![\d]|[ .]\d)|(?i:poste)\s*(\d{2,3})(?![\d]|[ .,]\d)")
 NIR_SHAPE = re.compile(r"(?<![\dA-Za-z])([12378](?:\s?\d){4}\s?(?:\d\s?[\dAB]|2\s?[AB])(?:\s?\d){6}(?:\s?\d{2}|\s?\d\s?\d)?)(?![\d])", re.I)
 NIR_LOOSE = re.compile(r"(?<![\w])([12]\d{12,14}|[12](?: \d){12,14}|[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}(?: ?\d{2})?)(?![\w])")
 NIR_GROUPED = re.compile(r"(?<![\d.,])([12](?:[ .]?\d){14})(?![\d]|[.,]\d)")
