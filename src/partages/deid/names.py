@@ -77,6 +77,7 @@ ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|extern
 INITIAL_NAME = re.compile(rf"(?<![\w./])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
 # "Christelle Moreau", "Rodrigue Mendy": a known first name, then a title-case surname
+_EPONYM_BEFORE = re.compile(r"(?i)(?:selon|technique\s+de|souffle\s+de|signe\s+de|score\s+de|classification\s+de|crit[èe]res\s+de)[ \t]+$")
 TITLE_PAIR = re.compile(rf"(?<![\w.'’-])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)*)[ \t]+((?:(?:Le|La|De|Da|Van|El|Ben)[ \t]+)?(?:Mc|Mac|O['’])?[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}]+)*)(?![\w'’-])")
 # 'dit "Polo"', "dite « Zaza »": a nickname
 NICKNAME = re.compile(rf"(?<![\w])(?i:dite?|surnomm[ée]e?|appel[ée]e?)[ \t]*[«\"“'][ \t]*([{_UP}][{_LOW}'’\-]+)[ \t]*[»\"”']")
@@ -89,7 +90,7 @@ _PARTICLE = re.compile(r"^(?:[Dd]e|[Dd]u|[Ll]e|[Ll]a|[Vv]an|[Vv]on|[Dd]'|[Dd]’
 _FIELD_FIRST = re.compile(r"(?i)^pr[ée]nom")
 
 
-_ROLE_WORDS = {"interne", "internes", "externe", "ide", "idec", "cadre", "senior", "junior", "chef", "pr", "dr", "assistant", "assistante", "cca", "ph", "phc",
+_ROLE_WORDS = {"interne", "internes", "externe", "ide", "idec", "ioa", "ap", "sf", "coord", "cadre", "senior", "junior", "chef", "pr", "dr", "assistant", "assistante", "cca", "ph", "phc",
                "ibode", "iade", "ash", "as", "kine", "anesthesiste", "chirurgien", "operateur", "aide"}
 _FUNCTION_WORDS = {
     "president", "presidente", "directeur", "directrice", "doyen", "maire", "ministre", "prefet", "juge", "procureur",
@@ -348,6 +349,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         _emit(spans, text, toks, lx, "context", force)
     for m in TITLE_PAIR.finditer(text):
         first, last = m.group(1), m.group(2)
+        if _EPONYM_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+            continue  # "ligamentoplastie selon Kenneth Jones", "souffle de Graham Steell"
         fk, lk = fold_key(first.split("-")[0]), fold_key(last)
         if fk not in lx.first_names or fk in lx.common_words or fk in stop or fk in _FIELD_KEYWORDS or fk in _GREETINGS or fk in _TITLE_WORDS:
             continue
@@ -366,6 +369,8 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         lk = fold_key(last)
         if lk in lx.common_words and lk not in lx.last_names:
             continue
+        if last.isupper() and len(last) <= 4 and not re.search(r"[AEIOUYÉÈ]", last):
+            continue  # "CHT Gaston-Bourret", "SF Camille": an acronym without a vowel, not a surname
         if fold_key(last.split()[0]) in _FIELD_KEYWORDS or "\t" in text[min(fs, ls):max(fs, ls)] or (lk in _GREETINGS and not last.isupper()) or fk in _GREETINGS:
             continue  # "Moana<tab>NÉ LE :", "Bonjour George"
         spans.append(Span(fs, fs + len(first), "PRENOM", first, "lexicon"))

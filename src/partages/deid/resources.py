@@ -166,6 +166,7 @@ urgences compte rendu ordonnance courrier lettre liaison sortie entrée motif an
 allergie allergies mode vie histoire maladie évolution synthèse résultats biologie imagerie avis suivi rdv rendez-vous
 interne externe cadre secrétariat secrétaire infirmière infirmier kiné médecin traitant chirurgien cher chère confrère consœur
 france europe afrique cordialement bien confraternellement objet date signature signé tél tel fax mail adresse domicile né(e) sexe âge poids taille
+oui non ok okay d'accord merci parfait bonjour bonsoir voilà alors bon euh ah oh super top c'est ça
 """.split()
 
 

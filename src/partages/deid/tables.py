@@ -81,7 +81,10 @@ def find_table_cells(text: str) -> list[Span]:
         start, line = lines[i]
         cells = _cells(line, start)
         labels = [_COLUMNS.get(fold_key(c[2]).strip()) for c in cells]
-        if len(cells) >= 3 and sum(lab is not None for lab in labels) >= 2 and ("NOM" in labels or "PRENOM" in labels):
+        # a "Nom | DUPONT | Prénom | Yacine" grid holds values next to its labels: no header row
+        grid = any(lab and nxt[2] and not _COLUMNS.get(fold_key(nxt[2]).strip()) and (nxt[2].isupper() and len(nxt[2]) > 1 or any(ch.isdigit() for ch in nxt[2]))
+                   for lab, nxt in zip(labels, cells[1:]))
+        if len(cells) >= 3 and sum(lab is not None for lab in labels) >= 2 and ("NOM" in labels or "PRENOM" in labels) and not grid:
             j = i + 1
             while j < len(lines):
                 row = _cells(lines[j][1], lines[j][0])
