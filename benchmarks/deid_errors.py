@@ -25,7 +25,7 @@ def shape(s: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", *(f"dev-v{v}" for v in range(3, 11)), *(f"test-v{v}" for v in range(1, 10))])
+    ap.add_argument("--split", default="dev2", choices=["dev", "dev2", "dev-all", *(f"dev-v{v}" for v in range(3, 13)), *(f"test-v{v}" for v in range(1, 10))])
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--label", default=None)

@@ -42,7 +42,7 @@ ROLE_NAME = re.compile(
     rf"(?<![\w])(?:(?i:{_ROLES})|(?-i:AS|ASH|ASD|SF|AVS|AES)"
     rf"|(?i:(?:du|le|la|au|[àa]\s+la|de\s+la|son|sa|ses|mon|ma|leur)\s+(?:{_KIN}))"
     rf"|(?:Fils|Fille|Mère|Père|Frère|Sœur|Soeur|Épouse|Epouse|Époux|Mari|Conjointe?|Cousine?|Oncle|Tante|Papy|Papi|Mamie|Mamy|Mémé|Pépé|Papa|Maman|Tonton|Tata|Tatie)(?=[ \t]*:?[ \t]*\(?[ \t]*[{_UP}][{_LOW}])"
-    rf"|(?i:{_KIN})(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]|[ \t]+[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?[ \t]*(?:[,.;)]|$|\n)))"
+    rf"|(?i:{_KIN})(?=[ \t]*\([ \t]*[{_UP}][{_LOW}]|[ \t]+[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?[ \t]*(?:[,.;)]|$|\n|et[ \t])))"
     # a qualifier: "référente", "de nuit", or up to three words before a colon ("référente SSR :")
     rf"(?:[ \t]+(?i:r[ée]f[ée]rente?|de\s+garde|de\s+jour|de\s+nuit|jour|nuit|coordinatrice|coordinateur|lib[ée]rale?)|(?:[ \t]+[\w'’\-]+){{1,3}}(?=[ \t]*:))?"
     rf"[ \t]*:?[ \t]*[(«\"“]?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?: {{1,2}}((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?")

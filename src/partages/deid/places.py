@@ -201,6 +201,19 @@ LOWER_TOWN = re.compile(r"(?<![\w])(?:à|a|de|d'|vers|depuis|habite|domicili[ée
 ZIP_TOWN_FIELD = re.compile(r"(?im)(?:cp|code[ \t]+postal)[ \t]*[/\-–][ \t]*(?:ville|commune|localit[ée])[ \t]*:[ \t]*(\d{5})[ \t]*[/,\-–]?[ \t]*([^\W\d_][^\n\d|│]{1,50}?)[ \t]*$")
 
 
+def _hospital_matches(text: str):
+    """HOSPITAL matches; when a name opens with another establishment word ("Maternité de la
+    [Clinique Mutualiste de la Sagesse]"), the search resumes there so the inner one is read."""
+    pos = 0
+    while True:
+        m = HOSPITAL.search(text, pos)
+        if not m:
+            return
+        yield m
+        cut = _TYPE_WORD_IN_NAME.search(m.group("name"))
+        pos = m.start("name") if cut and cut.start() == 0 else m.end()
+
+
 def find_places(text: str, lx: Lexicons) -> list[Span]:
     spans: list[Span] = []
     add = spans.append
@@ -337,7 +350,7 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if first in _TITLE_WORDS or fold_key(name) in lx.common_words or first in lx.common_words:
             continue
         add(Span(m.start(1), m.end(1), "HOPITAL", name, "context"))
-    for m in HOSPITAL.finditer(text):
+    for m in _hospital_matches(text):
         name = _TRAILING_CONNECTOR.sub("", m.group("name").rstrip(" -"))
         if fold_key(name) in lx.common_words and not (_PRIVATE_TYPES.match(m.group("type")) and m.group("type") != m.group("type").lower()
                                                        and text[m.end("type"):m.start("name")].strip()):

@@ -192,7 +192,7 @@ def _protect_spans(text: str, words: list[str]) -> list[dict]:
     return out
 
 
-SPLITS = ("dev", "dev2", "dev-all", *(f"dev-v{v}" for v in range(3, 11)), "test", "test-v9", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
+SPLITS = ("dev", "dev2", "dev-all", *(f"dev-v{v}" for v in range(3, 13)), "test", "test-v9", "test-v8", "test-v7", "test-v6", "test-v5", "test-v4", "test-v3", "test-v2", "test-v1")
 TEST_SPLITS = ("test",)  # the held-out split; test-v1 to test-v9 are spent (see the module docstring)
 EVAL_DATA = Path(__file__).with_name("eval_data")
 BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v10_templates.txt"
@@ -201,7 +201,7 @@ BLIND_TEMPLATES_PATH = EVAL_DATA / "test_v10_templates.txt"
 _SPLIT_SOURCES = {
     "dev": ("dev", "dev", "dev"), "dev2": ("train", "dev2", "dev2"), "dev-all": ("all", "dev-all", "dev-all"),
     "dev-v3": ("blind:dev_templates_v3.txt", "dev-v3", "dev-v3"), "dev-v4": ("blind:dev_templates_v4.txt", "dev-v4", "dev-v4"),
-    **{f"dev-v{v}": (f"blind:dev_templates_v{v}.txt", f"dev-v{v}", f"dev-v{v}") for v in range(5, 11)},
+    **{f"dev-v{v}": (f"blind:dev_templates_v{v}.txt", f"dev-v{v}", f"dev-v{v}") for v in range(5, 13)},
     "test-v1": ("test", "test", "test-v1"), "test-v2": ("test", "test-v2", "test-v2"), "test-v3": ("blind:heldout_templates_v3.txt", "test-v3", "test-v3"),
     "test-v4": ("blind:test_v4_templates.txt", "test-v4", "test-v4"),
     "test-v5": ("blind:test_v5_templates.txt", "test-v5", "test-v5"),

@@ -54,7 +54,7 @@ NOTE_SETS = (
     ("test", "test_v11_notes.txt", "test-v11-note-"),
     ("dev-v3", "dev_notes_v3.txt", "dev-v3-note-"),
     ("dev-v4", "dev_notes_v4.txt", "dev-v4-note-"),
-    *((f"dev-v{v}", f"dev_notes_v{v}.txt", f"dev-v{v}-note-") for v in range(5, 11)),
+    *((f"dev-v{v}", f"dev_notes_v{v}.txt", f"dev-v{v}-note-") for v in range(5, 13)),
 )
 
 
