@@ -36,12 +36,12 @@ def test_last_scored_blind_split(detector, data_dir):
     r = evaluate(build_gold(data_dir, "test-v9", 40), detector.detect)
     assert r.leaks == 0 and r.known_identifier_occurrences > 200
     assert r.protect_items > 250 and r.over_redaction <= 0.01  # 0 % on 40 + 51 notes and on 200 + 51
-    assert r.redact_recall >= 0.97  # 0.976 on 40 + 51, 0.980 on 200 + 51 when scored (target 0.99: not met)
-    assert r.redact_precision >= 0.985  # 0.991 on 40 + 51, 0.988 on 200 + 51 when scored (target 0.95: met)
+    assert r.redact_recall >= 0.98  # 0.980 on 200 + 51 when scored; 0.983 on 40 + 51 since session 4 (target 0.99)
+    assert r.redact_precision >= 0.985  # 0.988 on 200 + 51 when scored; 0.989 on 40 + 51 since session 4
 
 
-@pytest.mark.parametrize("split,recall,precision", [("test-v3", 0.99, 0.99), ("test-v4", 0.985, 0.99), ("test-v5", 0.99, 0.99), ("test-v6", 0.985, 0.98),
-                                                     ("test-v7", 0.99, 0.99), ("test-v8", 0.985, 0.99)])
+@pytest.mark.parametrize("split,recall,precision", [("test-v3", 0.995, 0.99), ("test-v4", 0.99, 0.99), ("test-v5", 0.995, 0.99), ("test-v6", 0.993, 0.985),
+                                                     ("test-v7", 0.995, 0.99), ("test-v8", 0.99, 0.99)])
 def test_spent_blind_test_splits(detector, data_dir, split, recall, precision):
     """Each scored once (0.976 / 0.983, 0.975 / 0.997, 0.988 / 0.991, 0.986 / 0.983, 0.994 / 0.994,
     0.988 / 0.991 on 200 + ~50 notes), then studied: floors at today's level on 40 + ~50 notes."""
@@ -50,11 +50,16 @@ def test_spent_blind_test_splits(detector, data_dir, split, recall, precision):
     assert r.redact_recall >= recall and r.redact_precision >= precision
 
 
-@pytest.mark.parametrize("split", ["dev-v3", "dev-v4"])
-def test_blind_development_splits(detector, data_dir, split):
+# blind development splits; dev-v5 to dev-v12 were first scored untouched (BENCHMARKS.md). dev-v9
+# (dictation, OCR'd faxes, e-mail threads) and dev-v10 (names and places of many origins) are
+# stress sets written to be harder than the rest.
+@pytest.mark.parametrize("split,recall,precision", [("dev-v3", 0.995, 0.99), ("dev-v4", 0.995, 0.99), ("dev-v5", 0.985, 0.98), ("dev-v6", 0.985, 0.98),
+                                                     ("dev-v7", 0.995, 0.99), ("dev-v8", 0.985, 0.985), ("dev-v9", 0.97, 0.98), ("dev-v10", 0.945, 0.98),
+                                                     ("dev-v11", 0.99, 0.985), ("dev-v12", 0.99, 0.99)])
+def test_blind_development_splits(detector, data_dir, split, recall, precision):
     r = evaluate(build_gold(data_dir, split, 40), detector.detect)
-    assert r.leaks == 0 and r.over_redaction == 0.0
-    assert r.redact_recall >= 0.99 and r.redact_precision >= 0.99  # measured 0.992 / 0.992 (dev-v3), 0.991 / 0.994 (dev-v4)
+    assert r.leaks == 0 and r.over_redaction <= 0.005
+    assert r.redact_recall >= recall and r.redact_precision >= precision
 
 
 def test_hard_requirements_on_second_test_split(detector, data_dir):

@@ -52,7 +52,7 @@ TEXTUAL = re.compile(
 DAY_TIME = re.compile(r"(?<![\w])(?:le|du|au)\s+(\d{1,2})(?:er)?\s+(?:a|vers)\s+\d{1,2}\s?h(?:\d\d)?(?![\w])")  # "le 13 à 8h"
 WEEKDAY_DAY = re.compile(rf"(?<![\w])(?:{'|'.join(WEEKDAYS)})\s+(\d{{1,2}})(?:er)?(?![\w])")
 SEASON_YEAR = re.compile(r"(?<![\w])(?:ete|hiver|automne|printemps|rentree)[ \t]+((?:19|20)\d{2})(?![\w])")
-YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
+YEAR = re.compile(r"(?<![\w/.,+])(?:(?<=\d{4}-)|(?<=\d{4}/)|(?<=\bmi-)|(?<!-))((?:19|20)\d{2})(?![\w]|/(?!(?:19|20)\d\d(?!\d))|[.,]\d)")
 SPACE_SEP = re.compile(r"(?<![\w/.,])(\d{1,2}) (\d{1,2}) ((?:19|20)\d{2})(?![\w/]|[.,]\d| \d(?!\d))")
 SPELLED_YEAR = re.compile(rf"(?<![\w])(?:deux[ \t-]+mille|mil(?:le)?[ \t-]+neuf[ \t-]+cents?|dix[ \t-]+neuf[ \t-]+cents?)(?:[ \t-]+{_NUMWORD})*(?![\w])")
 WORD_DAY_NUMERIC = re.compile(rf"(?<![\w])({_NUMWORDS})\s+(\d{{1,2}})\s*[/.\- ]\s*((?:19|20)\d{{2}})(?![\w/])")

@@ -58,7 +58,7 @@ FIELD_ANY = re.compile(r"(?<![\w])(?i:(pr[ée]noms?(?:\(s\))?)|nom(?:\s+(?:de\s+
 SALUTATION = re.compile(rf"(?<![\w])(?:[Mm]on[ \t]+[Cc]her|[Mm]a[ \t]+[Cc]h[èe]re|[Cc]her|[Cc]h[èe]re|[Bb]onjour|[Cc]oucou|[Ss]alut|[Hh]ello|[Dd]ear)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?=[ \t]*[,!\n])")
 _SALUTATION_WORDS = {"confrere", "consoeur", "collegue", "ami", "amie", "monsieur", "madame", "docteur", "professeur", "patient", "patiente", "tous", "toutes"}
 NAME_THEN_ROLE = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+((?:(?:Le|La|De|Du|Da|Van|El|Ben)[ \t]+)?(?:[{_UP}]{{2,}}(?:[-'’][{_UP}]+)*|[{_UP}][{_LOW}'’\-]+)))?"
-                            rf"[ \t]*(?:\(|,[ \t]*(?=(?i:interne|externe|ide|iade|ibode|sage-femme|aide-soignante?|cadre|kin[ée]|stagiaire)\b)|(?=(?-i:IDE|IDEC|AS|ASH|IADE|IBODE|SF)[ \t]*:))(?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n,:]{1,30})?(?:\)|(?=[ \t]*(?:[,.;:\"»\n]|$)))")
+                            rf"[ \t]*(?:\(|,[ \t]*(?=(?i:interne|externe|ide|iade|ibode|sage-femme|aide-soignante?|cadre|kin[ée]|stagiaire)\b)|(?=(?-i:IDE|IDEC|AS|ASH|IADE|IBODE|SF)[ \t]*(?::|\n|$)))(?i:interne|externe|ide|iade|ibode|s[ée]nior|junior|cadre|kin[ée]|stagiaire|aide-soignante?|as|ash|sage-femme|psychologue|di[ée]t[ée]ticienne?|ergoth[ée]rapeute|orthophoniste|assistante?\s+sociale?|secr[ée]taire|cca|ph|phc|m[ée]decin)(?:[ \t]+[^()\n,:]{1,30})?(?:\)|(?=[ \t]*(?:[,.;:\"»\n]|$)))")
 FIRST_THEN_INITIAL = re.compile(rf"(?<![\w.])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]\.)(?=[ \t]*(?:$|[,;)\n]))", re.M)
 CLOSING_SIGNATURE = re.compile(rf"(?i:cordialement|bien\s+[àa]\s+(?:vous|toi)|amicalement|confraternellement|bien\s+confraternellement)[ \t]*,?[ \t]*\n?[ \t]*"
                                rf"(?:(?i:dr|docteur|pr)\.?[ \t]+)?([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?:[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*|[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*))?")
@@ -77,6 +77,8 @@ ROLE_LIST = re.compile(r"(?im)(?<![\w])(?:infirmi[eè]re?s?|ide|internes?|extern
 INITIAL_NAME = re.compile(rf"(?<![\w./])([{_UP}]\.(?:-?[{_UP}]\.)?|(?:Ph|Ch|Th|Chr|Cl|Fr|Gh|Jh|St)\.(?=[ \t]*[{_UP}]{{2}}))[ \t]*\n?[ \t]*([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*|[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
 PAIR = re.compile(rf"(?<![\w])([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])|(?<![\w])([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)[ \t]+([{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)*)(?![\w])")
 # "Christelle Moreau", "Rodrigue Mendy": a known first name, then a title-case surname
+TITLE_LOWER_FIRST = re.compile(rf"(?<![\w])(?i:mme|mr|madame|monsieur|mlle|dr|docteur)\.?[ \t]+([{_LOW}]{{2,}}(?:-[{_LOW}]+)?)[ \t]+([{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})*)(?![\w])")
+USAGE_NAME = re.compile(rf"(?i:nom[ \t]+d['’]usage|nom[ \t]+de[ \t]+naissance|nom[ \t]+marital|nom[ \t]+de[ \t]+jeune[ \t]+fille)[ \t]+([{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})*)(?![\w])")
 _EPONYM_BEFORE = re.compile(r"(?i)(?:selon|technique\s+de|souffle\s+de|signe\s+de|score\s+de|classification\s+de|crit[èe]res\s+de)[ \t]+$")
 TITLE_PAIR = re.compile(rf"(?<![\w.'’-])([{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)*)[ \t]+((?:(?:Le|La|De|Da|Van|El|Ben)[ \t]+)?(?:Mc|Mac|O['’])?[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}]+)*)(?![\w'’-])")
 # 'dit "Polo"', "dite « Zaza »": a nickname
@@ -264,6 +266,13 @@ def find_names(text: str, lx: Lexicons, stop: set[str]) -> list[Span]:
         if k in lx.first_names and k not in lx.common_words and k not in stop:
             spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
             spans.append(Span(m.start(2), m.end(2), "PRENOM", m.group(2), "context"))
+    for m in TITLE_LOWER_FIRST.finditer(text):  # "mme zoé BRUNO": a lower-case first name, then the surname
+        if fold_key(m.group(1)) in lx.first_names and fold_key(m.group(1)) not in stop and fold_key(m.group(2)) not in stop:
+            spans.append(Span(m.start(1), m.end(1), "PRENOM", m.group(1), "context"))
+            spans.append(Span(m.start(2), m.end(2), "NOM", m.group(2), "context"))
+    for m in USAGE_NAME.finditer(text):  # "(nom d'usage VIAUD)"
+        if fold_key(m.group(1)) not in stop:
+            spans.append(Span(m.start(1), m.end(1), "NOM", m.group(1), "context"))
     for m in LOWER_TITLED.finditer(text):  # dictated text: "le docteur martin", "madame luciani délia"
         k = fold_key(m.group(1))
         nx = NEXT_LOWER.match(text, m.end(1))

@@ -198,6 +198,10 @@ def commune_key(name: str) -> str:
 
 LOWER_TOWN = re.compile(r"(?<![\w])(?:à|a|de|d'|vers|depuis|habite|domicili[ée]e?\s+à)[ \t]+([a-zéèêàâîôûç][a-zéèêëàâîïôöûüç'’]+(?:-[a-zéèêëàâîïôöûüç'’]+)*)(?![\w'’-])")
 # "CP / VILLE : 54500 / VANDŒUVRE-LÈS-NANCY", "Code postal - Ville : 29200 Brest": a two-part field
+# "54511 VANDŒUVRE-LÈS-NANCY CEDEX", "Angers Cedex 01 49933": a CEDEX code is a postcode of
+# its own (not in the La Poste list of communes)
+CEDEX_ZIP = re.compile(r"(?<![\w/.,])(\d{5})[ \t]+([A-ZÀ-ÖØ-ÞŒ][\w'’ \-]{1,40}?[ \t]+(?i:cedex)(?:[ \t]+\d{1,2})?)(?![\w])|"
+                       r"(?<![\w])([A-ZÀ-ÖØ-ÞŒ][\w'’ \-]{1,40}?[ \t]+(?i:cedex)(?:[ \t]+\d{1,2})?)[ \t]+(\d{5})(?![\w/]|[.,]\d)")
 ZIP_TOWN_FIELD = re.compile(r"(?im)(?:cp|code[ \t]+postal)[ \t]*[/\-–][ \t]*(?:ville|commune|localit[ée])[ \t]*:[ \t]*(\d{5})[ \t]*[/,\-–]?[ \t]*([^\W\d_][^\n\d|│]{1,50}?)[ \t]*$")
 
 
@@ -224,6 +228,10 @@ def find_places(text: str, lx: Lexicons) -> list[Span]:
         if key in lx.common_words or _is_area(name, lx) or name[1:2] in ("'", "’") or not (pop >= 5000 or ("-" in name and pop >= 1000)):
             continue
         add(Span(m.start(1), m.end(1), "VILLE", name, "context"))
+    for m in CEDEX_ZIP.finditer(text):
+        zg, tg = (1, 2) if m.group(1) else (4, 3)
+        add(Span(m.start(zg), m.end(zg), "ZIP", m.group(zg), "context"))
+        add(Span(m.start(tg), m.end(tg), "VILLE", m.group(tg), "context"))
     for m in ZIP_TOWN_FIELD.finditer(text):
         add(Span(m.start(1), m.end(1), "ZIP", m.group(1), "context"))
         add(Span(m.start(2), m.end(2), "VILLE", m.group(2), "context"))

@@ -6,7 +6,7 @@ Training data: every EDS-Pseudo template (train, dev and the two spent test spli
 refilled 12 times, plus the first two sets of hand-written notes (``tricky_notes.txt``,
 ``tricky_notes_v2.txt``), also refilled; then (since 2026-11-29, session 4) the template snippets
 and notes of every *blind-written* split that is spent or for development (``test-v3`` …
-``test-v9``, ``dev-v3`` … ``dev-v10``), refilled 4 times. The held-out ``test`` split is never
+``test-v9``, ``dev-v3`` … ``dev-v12``), refilled 4 times. The held-out ``test`` split is never
 used. Measured on two blind development pairs the tagger had not seen (dev-v5, dev-v6), adding the
 blind sets of that time raised redact recall from 0.9811 / 0.9876 to 0.9811 / 0.9908 (template
 refills + notes; the notes alone 0.970 → 0.977 and 0.953 → 0.962); see BENCHMARKS.md.
@@ -27,7 +27,7 @@ from partages.deid.tagger import WEIGHTS_PATH, train
 TRAINING_NOTE_FILES = ("tricky_notes.txt", "tricky_notes_v2.txt")
 # blind-written splits the tagger learns from: all spent test splits and development splits,
 # never the held-out ``test``
-BLIND_TRAINING_SPLITS = (*(f"test-v{v}" for v in range(3, 10)), *(f"dev-v{v}" for v in range(3, 11)))
+BLIND_TRAINING_SPLITS = (*(f"test-v{v}" for v in range(3, 10)), *(f"dev-v{v}" for v in range(3, 13)))
 
 
 def training_note_templates(files: tuple[str, ...] = TRAINING_NOTE_FILES) -> list[str]:
