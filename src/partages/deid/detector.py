@@ -233,7 +233,7 @@ def _segments_before_address(text: str, spans: list[Span]) -> list[Span]:
         if len(seg.split()) > 6 or _NOT_ADDRESS_LINE.search(seg) or any(s.start < e and b < s.end for s in out) \
                 or any(w[:1].islower() and w not in _PLACE_LINKS for w in seg.split()):
             continue  # a place or building name: capitalised words and links only ("Hôtel du Parc")
-        if a.label == "ZIP" and not _LOCALITY_WORDS.search(seg) and not seg[:2] in ("La", "Le", "Le", "Les"):
+        if a.label == "ZIP" and not _LOCALITY_WORDS.search(seg) and seg[:2] not in ("La", "Le"):
             continue  # "…, Dupont, 75013 Paris": only a place-like segment before a postcode
         out.append(Span(b, e, "ADRESSE", seg, "context"))
     return out

